@@ -1,0 +1,45 @@
+"""The audit log: who did what to which object, when and from where. Rows are inserted freely; the
+sealer (portal.audit.sealing) later chains them in id order with an HMAC keyed outside the database."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
+    )
+    # Kept as text too, so the row still says who acted after the user is gone, and for API clients.
+    actor_label = models.CharField(_("actor"), max_length=255, blank=True)
+    partner = models.ForeignKey(
+        "organisations.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("partner"),
+    )
+    company = models.ForeignKey(
+        "organisations.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("company"),
+    )
+    action = models.CharField(_("action"), max_length=80, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=80, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
+    object_label = models.CharField(_("object"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Filled by the sealer: HMAC(previous seal + this row's canonical form). Empty until sealed.
+    seal = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
