@@ -1,0 +1,80 @@
+"""The standard cast: two companies of the group; supplier A and supplier B; customer C; staff of company A
+(buyer, sourcing manager, sales) and of company B; a group administrator; an outsider with no memberships."""
+
+import os
+import time
+from types import SimpleNamespace
+
+import pytest
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from django.test import Client
+
+from tests.factories import (
+    CompanyFactory,
+    CustomerAccountFactory,
+    MembershipFactory,
+    PartnerFactory,
+    StaffRoleFactory,
+    SupplierAccountFactory,
+    UserFactory,
+    make_api_client,
+)
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def login(client: Client, user, *, second_factor: bool = True) -> Client:
+    """Log the user in as allauth would after password and, by default, a second factor."""
+    client.force_login(user)
+    session = client.session
+    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    if second_factor:
+        records.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session.save()
+    return client
+
+
+@pytest.fixture
+def cast(db):
+    company_a = CompanyFactory(code="SH01", name="上海钢铁有限公司", name_en="Shanghai Steel Co.")
+    company_b = CompanyFactory(code="WH02", name="武汉机械有限公司", name_en="Wuhan Machinery Co.")
+    supplier_a = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
+    supplier_b = PartnerFactory(name="乙供应商有限公司", name_en="Supplier B Ltd.")
+    customer_c = PartnerFactory(name="丙客户有限公司", name_en="Customer C Ltd.", is_supplier=False, is_customer=True)
+    SupplierAccountFactory(partner=supplier_a, company=company_a)
+    SupplierAccountFactory(partner=supplier_b, company=company_b)
+    CustomerAccountFactory(partner=customer_c, company=company_a)
+
+    def member(partner, email, roles):
+        return MembershipFactory(partner=partner, user=UserFactory(email=email), roles=roles).user
+
+    def staff(email, role, company):
+        return StaffRoleFactory(user=UserFactory(email=email), role=role, company=company).user
+
+    return SimpleNamespace(
+        company_a=company_a,
+        company_b=company_b,
+        supplier_a=supplier_a,
+        supplier_b=supplier_b,
+        customer_c=customer_c,
+        supplier_a_admin=member(supplier_a, "admin@supplier-a.test", ["admin", "sales"]),
+        supplier_a_sales=member(supplier_a, "sales@supplier-a.test", ["sales"]),
+        supplier_a_finance=member(supplier_a, "finance@supplier-a.test", ["finance"]),
+        supplier_b_admin=member(supplier_b, "admin@supplier-b.test", ["admin", "sales"]),
+        customer_c_admin=member(customer_c, "admin@customer-c.test", ["admin", "sales", "finance"]),
+        buyer=staff("buyer@group.test", "buyer", company_a),
+        sourcing_manager=staff("sourcing@group.test", "sourcing_manager", company_a),
+        sales=staff("sales@group.test", "sales", company_a),
+        staff_b=staff("buyer@wuhan.group.test", "buyer", company_b),
+        group_admin=staff("admin@group.test", "group_admin", None),
+        outsider=UserFactory(email="outsider@example.test"),
+        api_a=make_api_client(company=company_a, name="erp-sh01"),
+        api_b=make_api_client(company=company_b, name="erp-wh02"),
+    )
+
+
+@pytest.fixture
+def login_as(client):
+    """`login_as(user)` returns the test client logged in as that user (with a second factor)."""
+    return lambda user, **kwargs: login(client, user, **kwargs)
