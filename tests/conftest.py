@@ -2,11 +2,10 @@
 (buyer, sourcing manager, sales) and of company B; a group administrator; an outsider with no memberships."""
 
 import os
-import time
 from types import SimpleNamespace
 
 import pytest
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import record_authentication
 from django.test import Client
 
 from tests.factories import (
@@ -26,12 +25,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def login(client: Client, user, *, second_factor: bool = True) -> Client:
     """Log the user in as allauth would after password and, by default, a second factor."""
     client.force_login(user)
-    session = client.session
-    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    request = SimpleNamespace(session=client.session)
+    record_authentication(request, user, "password", email=user.email)
     if second_factor:
-        records.append({"method": "mfa", "at": time.time(), "type": "totp"})
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
-    session.save()
+        record_authentication(request, user, "mfa", type="totp")
+    request.session.save()
     return client
 
 

@@ -2,7 +2,7 @@
 
 import zoneinfo
 
-from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
@@ -49,7 +49,7 @@ class UserPreferencesMiddleware:
 
 
 def session_used_second_factor(request) -> bool:
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, request.user))
 
 
 class RequireMultiFactorMiddleware:

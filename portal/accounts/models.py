@@ -6,8 +6,16 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.organisations.access import scope_of
 
-class EmailUserManager(UserManager):
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, actor):
+        """People are managed by group administrators; everyone else sees nobody through this door."""
+        return self.all() if scope_of(actor).is_group_admin else self.none()
+
+
+class EmailUserManager(UserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):

@@ -126,6 +126,13 @@ def staff_role_grant(
 def staff_role_revoke(*, actor: Any, staff_role: StaffRole, request: Any = None) -> None:
     _require_group_admin(actor)
     with transaction.atomic():
+        group_admins = list(
+            StaffRole.objects.filter(role=StaffRoleName.GROUP_ADMIN, company=None).order_by("pk").select_for_update()
+        )
+        if staff_role.role == StaffRoleName.GROUP_ADMIN and staff_role.company_id is None and [
+            role.pk for role in group_admins
+        ] == [staff_role.pk]:
+            raise DomainError(_("The group needs at least one group administrator."))
         deleted, _rows = StaffRole.objects.filter(pk=staff_role.pk).delete()
         if deleted:
             audit_record(actor=actor, action="staff_role.revoked", obj=staff_role.user, company=staff_role.company,

@@ -1,0 +1,89 @@
+"""Back-office menu and URLs for organisations, partners and people. https://docs.wagtail.org/en/stable/reference/hooks.html"""
+
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from . import admin_views
+from .access import scope_of
+from .models import Company, Site, Warehouse
+
+admin_urlpatterns = [
+    path("partners/", admin_views.partner_index, name="partner_index"),
+    path("partners/<uuid:partner_id>/", admin_views.partner_detail, name="partner_detail"),
+    path("partners/<uuid:partner_id>/status/", admin_views.partner_status, name="partner_status"),
+    path("people/", admin_views.people_index, name="people_index"),
+    path("people/<uuid:person_id>/", admin_views.person_detail, name="person_detail"),
+    path("people/<uuid:person_id>/mfa-reset/", admin_views.person_mfa_reset, name="person_mfa_reset"),
+    path("people/<uuid:person_id>/roles/", admin_views.person_role_grant, name="person_role_grant"),
+    path("staff-roles/<uuid:role_id>/revoke/", admin_views.person_role_revoke, name="person_role_revoke"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("", include((admin_urlpatterns, "organisations_admin")))]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return scope_of(request.user).is_staff
+
+
+class GroupAdminMenuItem(MenuItem):
+    def is_shown(self, request):
+        return scope_of(request.user).is_group_admin
+
+
+@hooks.register("register_admin_menu_item")
+def partners_menu_item():
+    return StaffMenuItem(_("Partners"), reverse("organisations_admin:partner_index"), icon_name="group", order=210)
+
+
+@hooks.register("register_admin_menu_item")
+def people_menu_item():
+    return GroupAdminMenuItem(_("People and roles"), reverse("organisations_admin:people_index"), icon_name="user",
+                              order=220)
+
+
+class CompanyViewSet(ModelViewSet):
+    model = Company
+    icon = "home"
+    form_fields = ["code", "name", "name_en", "currency", "ledger_code", "time_zone", "is_active"]
+    list_display = ["code", "name", "currency", "ledger_code", "time_zone", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    copy_view_enabled = False
+
+
+class SiteViewSet(ModelViewSet):
+    model = Site
+    icon = "site"
+    form_fields = ["company", "code", "name", "address"]
+    list_display = ["company", "code", "name"]
+    list_filter = ["company"]
+    copy_view_enabled = False
+
+
+class WarehouseViewSet(ModelViewSet):
+    model = Warehouse
+    icon = "folder-inverse"
+    form_fields = ["company", "site", "code", "name"]
+    list_display = ["company", "code", "name", "site"]
+    list_filter = ["company"]
+    copy_view_enabled = False
+
+
+class OrganisationViewSetGroup(ModelViewSetGroup):
+    """Group master data: editable by group administrators (see backends.StaffRoleBackend)."""
+
+    menu_label = _("Group structure")
+    menu_icon = "home"
+    menu_order = 230
+    items = (CompanyViewSet, SiteViewSet, WarehouseViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_organisation_viewsets():
+    return OrganisationViewSetGroup()
