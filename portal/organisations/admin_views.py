@@ -27,6 +27,13 @@ def _render(request, template, title, context, icon="group"):
     return TemplateResponse(request, template, {"page_title": title, "header_icon": icon, **context})
 
 
+def _forbidden(request):
+    """A 403 page inside the back office. (Wagtail turns a raised PermissionDenied into a redirect to the
+    dashboard, which hides the refusal; staff without the role should see plainly that it is refused.)"""
+    return TemplateResponse(request, "organisations/admin/forbidden.html",
+                            {"page_title": _("Not allowed"), "header_icon": "warning"}, status=403)
+
+
 def partner_index(request):
     form = PartnerSearchForm(request.GET or None)
     partners = Partner.objects.visible_to(request.user).order_by("name")
@@ -58,7 +65,7 @@ def partner_detail(request, partner_id):
 def partner_status(request, partner_id):
     partner = get_object_for_user(Partner, request.user, partner_id)
     if not scope_of(request.user).is_group_admin:
-        raise PermissionDenied
+        return _forbidden(request)
     form = PartnerStatusForm(request.POST)
     if form.is_valid():
         try:
@@ -74,7 +81,7 @@ def partner_status(request, partner_id):
 
 def people_index(request):
     if not scope_of(request.user).is_group_admin:
-        raise PermissionDenied
+        return _forbidden(request)
     query = request.GET.get("q", "").strip()
     people = get_user_model().objects.visible_to(request.user).order_by("email")
     if query:
@@ -137,6 +144,8 @@ def person_role_revoke(request, role_id):
     staff_role = get_object_for_user(StaffRole.objects.select_related("user", "company"), request.user, role_id)
     try:
         staff_role_revoke(actor=request.user, staff_role=staff_role, request=request)
+    except PermissionDenied:
+        return _forbidden(request)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -1,0 +1,114 @@
+"""The staff back office for partners and people: scoped lists, status changes, staff roles."""
+
+import pytest
+from django.test import Client
+
+from portal.audit.models import AuditEvent
+from portal.integration.models import OutboxEvent
+from portal.organisations.models import Partner, StaffRole
+from tests.conftest import login
+from tests.factories import PartnerFactory, SupplierAccountFactory
+
+
+def _counts():
+    return AuditEvent.objects.count(), OutboxEvent.objects.count(), StaffRole.objects.count()
+
+
+@pytest.mark.django_db
+def test_partner_list_is_scoped_to_the_staff_members_companies(cast):
+    page = login(Client(), cast.buyer).get("/cms/partners/").content.decode()
+    assert ("甲供应商有限公司" in page, "丙客户有限公司" in page, "乙供应商有限公司" in page) == (True, True, False)
+    page = login(Client(), cast.group_admin).get("/cms/partners/?q=乙").content.decode()
+    assert ("甲供应商有限公司" in page, "乙供应商有限公司" in page) == (False, True)
+
+
+@pytest.mark.django_db
+def test_partner_list_runs_a_constant_number_of_queries(cast, django_assert_max_num_queries):
+    client = login(Client(), cast.buyer)
+    client.get("/cms/partners/")
+    with django_assert_max_num_queries(40) as few:
+        client.get("/cms/partners/")
+    for _number in range(30):
+        SupplierAccountFactory(partner=PartnerFactory(), company=cast.company_a)
+    # the page's own queries (count + page of partners) do not grow with the rows; the rest is Wagtail's chrome
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/cms/partners/")
+    assert response.content.decode().count("/cms/partners/") >= 32
+
+
+@pytest.mark.django_db
+def test_group_admin_blocks_a_partner_with_audit_and_outbox(cast):
+    client = login(Client(), cast.group_admin)
+    response = client.post(f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked", "reason": "fraud"})
+    assert response.status_code == 302
+    cast.supplier_a.refresh_from_db()
+    assert cast.supplier_a.status == "blocked"
+    event = OutboxEvent.objects.get(topic="partner.status_changed")
+    assert event.payload == {"partner": str(cast.supplier_a.uuid), "tax_id": cast.supplier_a.tax_id,
+                             "status": "blocked", "previous_status": "approved"}
+    audit = AuditEvent.objects.get(action="partner.status_changed")
+    assert (audit.before, audit.after) == ({"status": "approved"}, {"status": "blocked", "reason": "fraud"})
+    # the blocked partner's people lose the workspace at once
+    assert login(Client(), cast.supplier_a_sales).get("/account/team/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_an_illegal_transition_is_refused_with_a_message(cast):
+    pending = PartnerFactory(status="pending")
+    SupplierAccountFactory(partner=pending, company=cast.company_a)
+    client = login(Client(headers={"Accept-Language": "en"}), cast.group_admin)
+    client.post(f"/cms/partners/{pending.uuid}/status/", {"status": "approved"})
+    before = _counts()
+    response = client.post(f"/cms/partners/{pending.uuid}/status/", {"status": "approved"}, follow=True)
+    assert "A partner that is Approved cannot become Approved." in response.content.decode()
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_company_staff_may_look_but_not_change_a_partners_status(cast):
+    client = login(Client(), cast.buyer)
+    assert client.get(f"/cms/partners/{cast.supplier_a.uuid}/").status_code == 200
+    before = _counts()
+    response = client.post(f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked"})
+    assert response.status_code == 403
+    assert Partner.objects.get(pk=cast.supplier_a.pk).status == "approved"
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_group_admin_grants_and_revokes_staff_roles(cast):
+    client = login(Client(), cast.group_admin)
+    response = client.post(f"/cms/people/{cast.buyer.uuid}/roles/", {"role": "finance",
+                                                                     "company": str(cast.company_b.uuid)})
+    assert response.status_code == 302
+    granted = StaffRole.objects.get(user=cast.buyer, role="finance")
+    assert granted.company == cast.company_b
+    assert login(Client(), cast.buyer).get(f"/cms/partners/{cast.supplier_b.uuid}/").status_code == 200
+    assert client.post(f"/cms/staff-roles/{granted.uuid}/revoke/").status_code == 302
+    assert StaffRole.objects.filter(user=cast.buyer, role="finance").count() == 0
+    assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
+        "staff_role.granted", "staff_role.revoked"]
+
+
+@pytest.mark.django_db
+def test_the_last_group_admin_role_cannot_be_revoked(cast):
+    own = StaffRole.objects.get(user=cast.group_admin)
+    client = login(Client(), cast.group_admin)
+    before = _counts()
+    client.post(f"/cms/staff-roles/{own.uuid}/revoke/")
+    assert _counts() == before
+
+
+@pytest.mark.django_db
+def test_people_pages_are_for_group_admins_only(cast):
+    assert login(Client(), cast.buyer).get("/cms/people/").status_code == 403
+    page = login(Client(), cast.group_admin).get("/cms/people/?q=supplier-a")
+    assert page.status_code == 200
+    assert page.content.decode().count("@supplier-a.test</a>") == 3
+
+
+@pytest.mark.django_db
+def test_back_office_is_closed_to_partner_users(cast):
+    response = login(Client(), cast.supplier_a_admin).get("/cms/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
