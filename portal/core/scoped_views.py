@@ -34,3 +34,33 @@ def get_partner_object(request, queryset, object_id) -> Any:
 
 
 __all__ = ["login_required", "require_membership", "require_partner_role", "get_partner_object"]
+
+
+class ScopedObjectView:
+    """Mixin for class-based views: the queryset always starts from `model.objects.visible_to(user)`.
+
+    Subclasses narrow it with `narrow(queryset)`; overriding `get_queryset` is refused at class creation, so a
+    view cannot drop the access filter by accident. The deliberate escape hatch is `unscoped_queryset()`, named
+    so that a reviewer sees it.
+    """
+
+    model = None
+    pk_url_kwarg = "object_id"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} overrides get_queryset; narrow the scoped queryset in narrow() instead.")
+
+    def narrow(self, queryset):
+        return queryset
+
+    def unscoped_queryset(self):
+        return self.model.objects.all()
+
+    def get_queryset(self):
+        return self.narrow(self.model.objects.visible_to(self.request.user))
+
+    def get_object(self, queryset=None):
+        return get_object_for_user(queryset if queryset is not None else self.get_queryset(), self.request.user,
+                                   self.kwargs.get(self.pk_url_kwarg))
