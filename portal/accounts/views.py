@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.users.models import UserProfile
 
 from portal.core.errors import DomainError
+from portal.core.panels import panels_for
 from portal.core.scoped_views import require_membership
 from portal.organisations.access import get_object_for_user, scope_of
 from portal.organisations.middleware import ACTIVE_PARTNER_SESSION_KEY
@@ -33,6 +34,7 @@ def account_home(request):
         "staff_roles": StaffRole.objects.filter(user=user).select_related("company"),
         "second_factors": Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES),
         "is_partner_admin": bool(request.membership) and request.membership.has_role(PartnerRole.ADMIN),
+        "panels": panels_for(request),
     })
 
 

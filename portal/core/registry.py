@@ -37,6 +37,9 @@ class Registry:
             raise ValueError(f"{self.name}: {key!r} is registered twice.")
         self._entries[key] = value
 
+    def unregister(self, key: Any) -> None:
+        self._entries.pop(key, None)
+
     def get(self, key: Any, default: Any = None) -> Any:
         return self._entries.get(key, default)
 

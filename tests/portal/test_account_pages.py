@@ -121,3 +121,28 @@ def test_deactivated_colleague_loses_access_to_the_partner(cast):
     colleague = login(Client(), cast.supplier_a_sales)
     assert colleague.get("/account/team/").status_code == 404
     assert AuditEvent.objects.filter(action="membership.deactivated", object_id=str(member.uuid)).count() == 1
+
+
+@pytest.mark.django_db
+def test_registered_dashboard_panels_show_on_the_account_page(cast, settings, tmp_path):
+    from portal.core.panels import Panel
+    from portal.core.registry import dashboard_panels
+
+    (tmp_path / "panel.html").write_text("<section class='card'>Open RFQs: {{ count }}</section>")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+    class OpenRfqs(Panel):
+        template_name = "panel.html"
+
+        def is_shown(self, request):
+            return bool(request.membership) and request.membership.partner.is_supplier
+
+        def get_context(self, request):
+            return {"count": 3}
+
+    dashboard_panels.register("test-open-rfqs", OpenRfqs)
+    try:
+        assert "Open RFQs: 3" in login(Client(), cast.supplier_a_sales).get("/account/").content.decode()
+        assert "Open RFQs" not in login(Client(), cast.customer_c_admin).get("/account/").content.decode()
+    finally:
+        dashboard_panels.unregister("test-open-rfqs")
