@@ -38,8 +38,14 @@ def format_logins(logins: Iterable[Any]) -> str:
 
     header = ("E-mail", "Name", "Role", "Where", "2FA", "Language")
     rows = [
-        (login.email, login.name, login.role, login.organisation, "TOTP" if login.second_factor else "-",
-         login.language)
+        (
+            login.email,
+            login.name,
+            login.role,
+            login.organisation,
+            "TOTP" if login.second_factor else "-",
+            login.language,
+        )
         for login in logins
     ]
     widths = [max(_width(text) for text in column) for column in zip(header, *rows, strict=False)]
@@ -71,9 +77,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--force", action="store_true",
+            "--force",
+            action="store_true",
             help="Load even when DEBUG is off. The demo logins have a published password and TOTP secret: "
-                 "never use this on a production database.",
+            "never use this on a production database.",
         )
 
     def handle(self, *args, force: bool, **options):

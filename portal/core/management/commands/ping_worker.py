@@ -14,6 +14,8 @@ from portal.core.tasks import ping, ping_key
 
 class Command(BaseCommand):
     help = "Send a ping task to the Celery workers and wait for the answer."
+    # An operational probe: it needs the broker and the cache, not a clean URL configuration.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--timeout", type=float, default=30.0, help="Seconds to wait (default 30).")

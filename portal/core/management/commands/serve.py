@@ -71,11 +71,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+        parser.add_argument(
+            "--web-workers", type=int, default=2, help="gunicorn worker processes (default 2)"
+        )
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (default 2)")
-        parser.add_argument("--grace", type=float, default=15.0,
-                            help="Seconds the children get to stop before SIGKILL (default 15).")
-        parser.add_argument("--no-setup", action="store_true", help="Skip migrations, static files and demo data.")
+        parser.add_argument(
+            "--grace",
+            type=float,
+            default=15.0,
+            help="Seconds the children get to stop before SIGKILL (default 15).",
+        )
+        parser.add_argument(
+            "--no-setup", action="store_true", help="Skip migrations, static files and demo data."
+        )
         parser.add_argument("--no-demo", action="store_true", help="Skip loading the demo data.")
 
     def handle(self, *args, **options):
@@ -101,20 +109,8 @@ class Command(BaseCommand):
             signal.signal(signal_number, self._on_signal)
         exit_reason = None
         try:
-            self._start("web", [
-                sys.executable, "-m", "gunicorn", "portal.wsgi:application",
-                *[arg for host in binds for arg in ("--bind", f"[{host}]:{self.port}" if ":" in host
-                                                    else f"{host}:{self.port}")],
-                "--workers", str(options["web_workers"]), "--threads", "4",
-                "--graceful-timeout", str(max(1, int(self.grace) - 5)), "--timeout", "60",
-                "--access-logfile", "-", "--log-level", "info",
-            ])
-            self._start("worker", [
-                sys.executable, "-m", "celery", "-A", "portal", "worker", "-B",
-                "--hostname", "portal@%h", "--loglevel", "INFO", "--concurrency", str(options["concurrency"]),
-                "--schedule", str(var_dir / "celerybeat-schedule"),
-                "--without-gossip", "--without-mingle",
-            ])
+            self._start("web", self._web_command(binds, options["web_workers"]))
+            self._start("worker", self._worker_command(var_dir, options["concurrency"]))
             exit_reason = self._wait_until_ready()
             if exit_reason is None:
                 self._announce(logins)
@@ -125,7 +121,7 @@ class Command(BaseCommand):
             raise CommandError(exit_reason)
         self.stdout.write("Stopped: web server, worker and beat have exited.")
 
-    # Preparation ---------------------------------------------------------------------------------------------
+    # Preparation ---------------------------------------------------------------------------------------
 
     def _prepare_folders(self, var_dir: Path) -> None:
         folders = [var_dir, var_dir / "cache", Path(settings.MEDIA_ROOT), Path(settings.STATIC_ROOT)]
@@ -150,12 +146,36 @@ class Command(BaseCommand):
         self.stdout.write("Loading demo data …")
         return load_demo_data()
 
-    # Children ------------------------------------------------------------------------------------------------
+    # Children ------------------------------------------------------------------------------------------
+
+    def _web_command(self, binds: list[str], workers: int) -> list[str]:
+        addresses = [f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}" for host in binds]
+        return [
+            sys.executable, "-m", "gunicorn", "portal.wsgi:application",
+            *(argument for address in addresses for argument in ("--bind", address)),
+            "--workers", str(workers), "--threads", "4",
+            "--graceful-timeout", str(max(1, int(self.grace) - 5)), "--timeout", "60",
+            "--access-logfile", "-", "--log-level", "info",
+            # gunicorn's control socket is in $HOME: two instances (make run, the smoke test) would clash.
+            "--no-control-socket",
+        ]  # fmt: skip
+
+    def _worker_command(self, var_dir: Path, concurrency: int) -> list[str]:
+        return [
+            sys.executable, "-m", "celery", "-A", "portal", "worker", "-B",
+            "--hostname", "portal@%h", "--loglevel", "INFO", "--concurrency", str(concurrency),
+            "--schedule", str(var_dir / "celerybeat-schedule"),
+            # The filesystem broker has no fan-out worth waiting for: no gossip, no mingle at start.
+            "--without-gossip", "--without-mingle",
+        ]  # fmt: skip
 
     def _start(self, name: str, command: list[str]) -> None:
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.children[name] = subprocess.Popen(
-            command, cwd=settings.BASE_DIR, env=environment, start_new_session=True,
+            command,
+            cwd=settings.BASE_DIR,
+            env=environment,
+            start_new_session=True,
             preexec_fn=_die_with_parent,  # noqa: PLW1509  (no threads run yet in this process)
         )
         self.stdout.write(f"Started {name} (pid {self.children[name].pid}): {' '.join(command[1:6])} …")
@@ -187,9 +207,14 @@ class Command(BaseCommand):
         return f"The web server did not answer {url} within {READY_TIMEOUT_SECONDS} s."
 
     def _announce(self, logins: list) -> None:
-        lines = ["", "=" * 72, f"The portal is running at http://localhost:{self.port}/",
-                 f"Back office: http://localhost:{self.port}/cms/    Health: http://localhost:{self.port}/healthz",
-                 "Press Ctrl-C to stop the web server, the worker and beat.", "=" * 72]
+        lines = [
+            "",
+            "=" * 72,
+            f"The portal is running at http://localhost:{self.port}/",
+            f"Back office: http://localhost:{self.port}/cms/    Health: http://localhost:{self.port}/healthz",
+            "Press Ctrl-C to stop the web server, the worker and beat.",
+            "=" * 72,
+        ]
         if logins:
             lines += ["", format_logins(logins), ""]
         self.stdout.write("\n".join(lines))
