@@ -39,6 +39,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(_broker_dir / "queue"),
     "data_folder_out": str(_broker_dir / "queue"),
     "processed_folder": str(_broker_dir / "processed"),
+    # kombu's default is ./control, relative to the working directory (the source tree).
+    "control_folder": str(_broker_dir / "control"),
     "store_processed": False,
 }
 CELERY_TASK_ALWAYS_EAGER = False

@@ -126,7 +126,7 @@ class Command(BaseCommand):
     def _prepare_folders(self, var_dir: Path) -> None:
         folders = [var_dir, var_dir / "cache", Path(settings.MEDIA_ROOT), Path(settings.STATIC_ROOT)]
         transport_options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}) or {}
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if transport_options.get(key):
                 folders.append(Path(transport_options[key]))
         if getattr(settings, "EMAIL_FILE_PATH", None):
