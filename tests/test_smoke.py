@@ -131,9 +131,18 @@ def test_serve_runs_web_worker_and_beat_and_stops_on_sigterm(serve_environment, 
             timeout=120,
         )
         assert pinged.returncode == 0, pinged.stdout + pinged.stderr
-        assert pinged.stdout.startswith(f"pong {token} from portal@{socket.gethostname()} in ")
+        assert pinged.stdout.startswith(
+            f"pong {token} from portal@{socket.gethostname()} via queue celery in "
+        )
         worker_cache = FileBasedCache(str(var_dir / "cache"), {})
-        assert worker_cache.get(ping_key(token)) == f"portal@{socket.gethostname()}"
+        assert worker_cache.get(ping_key(token)) == {
+            "worker": f"portal@{socket.gethostname()}",
+            "queue": "celery",
+            "eager": False,
+        }
+        # kombu's filesystem transport keeps its exchange tables under var/broker/control, not in the tree.
+        assert (var_dir / "broker" / "control").is_dir()
+        assert not (BASE_DIR / "control").exists()
 
         children = [pid for pid in processes_with_environment(marker) if pid != process.pid]
         # gunicorn master + 2 workers, Celery main + 2 pool processes + beat
@@ -187,4 +196,5 @@ def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
 def test_ping_runs_eagerly_in_unit_tests():
     ping.delay("eager-token")
 
-    assert cache.get(ping_key("eager-token")) == "eager"
+    # Celery's eager mode names the machine as the worker; no queue was involved.
+    assert cache.get(ping_key("eager-token")) == {"worker": socket.gethostname(), "queue": "", "eager": True}

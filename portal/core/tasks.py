@@ -12,8 +12,13 @@ def ping_key(token: str) -> str:
 
 
 @shared_task(bind=True, name="portal.core.tasks.ping", ignore_result=True, time_limit=30, soft_time_limit=20)
-def ping(self, token: str) -> str:
-    """Record which worker answered `token`. Idempotent: the same token always writes the same key."""
-    answered_by = "eager" if self.request.is_eager else (self.request.hostname or "unknown")
-    cache.set(ping_key(str(token)[:64]), answered_by, timeout=PING_TIMEOUT_SECONDS)
-    return answered_by
+def ping(self, token: str) -> dict:
+    """Record who answered `token` and through which queue. Idempotent: a token always writes one key."""
+    delivery_info = self.request.delivery_info or {}
+    answer = {
+        "worker": self.request.hostname or "",
+        "queue": delivery_info.get("routing_key") or "",
+        "eager": bool(self.request.is_eager),
+    }
+    cache.set(ping_key(str(token)[:64]), answer, timeout=PING_TIMEOUT_SECONDS)
+    return answer

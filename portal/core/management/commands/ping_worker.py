@@ -28,10 +28,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         ping.apply_async(args=[token])
         while time.monotonic() - started < timeout:
-            answered_by = cache.get(key)
-            if answered_by:
+            answer = cache.get(key)
+            if answer:
                 elapsed = time.monotonic() - started
-                self.stdout.write(f"pong {token} from {answered_by} in {elapsed:.2f} s")
+                worker, queue = answer["worker"], answer["queue"] or "-"
+                self.stdout.write(f"pong {token} from {worker} via queue {queue} in {elapsed:.2f} s")
                 return
             time.sleep(0.1)
         raise CommandError(f"No worker answered ping {token} within {timeout:g} s.")
