@@ -40,6 +40,7 @@ def localized(obj, field: str):
     """`{{ page|localized:"title" }}`: the `<field>_en` value in English when filled, else `<field>`.
 
     Works on model instances and on StreamField struct values (dict-like)."""
+
     def read(name):
         if isinstance(obj, dict) or hasattr(obj, "keys"):
             try:
@@ -79,8 +80,8 @@ def is_current(path: str, prefix: str) -> bool:
 def allauth_button_class(attrs) -> str:
     """Our button classes for allauth's `{% element button %}` tags.
 
-    allauth tags buttons by intent (prominent, primary, outline, secondary, danger, link, tool, panel). A form's
-    own untagged submit button is its main action, so it is primary too."""
+    allauth tags buttons by intent (prominent, primary, outline, secondary, danger, link, tool, panel).
+    A form's own untagged submit button is its main action, so it is primary too."""
     tags = set(attrs.get("tags") or [])
     classes = ["btn"]
     if "danger" in tags:
