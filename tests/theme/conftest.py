@@ -13,6 +13,7 @@ from allauth.account.internal.flows.login import (
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
@@ -21,6 +22,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 create_home_page = importlib.import_module("theme.migrations.0002_create_home_page").create_home_page
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Wagtail caches the site root paths: after the page tree was rebuilt, a stale entry would answer 404."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -57,10 +57,17 @@ def log_in(page, live_server, user, **kwargs) -> None:
 def test_public_pages_fit_the_screen(page, live_server, name, path, status, language, width):
     use_language(page, live_server, language)
     page.set_viewport_size(SIZES[width])
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
 
     response = page.goto(live_server.url + path)
 
     assert response.status == status
+    # htmx is loaded and allowed no eval; allauth's passkey script runs under the CSP on the login page
+    assert page.evaluate("[typeof htmx, htmx.config.allowEval]") == ["object", False]
+    assert page.evaluate("typeof window.allauth") == ("object" if name == "login" else "undefined")
+    assert [error for error in errors if "404" not in error] == []
     assert page.locator("html").get_attribute("lang") == HTML_LANG[language]
     assert_no_horizontal_scroll(page)
     # narrow screens get the menu button, wide ones the tools in the bar
@@ -143,5 +150,6 @@ def test_authenticator_app_activation_fits_the_screen(page, live_server, cast, l
         page.goto(live_server.url + "/accounts/2fa/totp/activate/")
         assert page.locator("img.qr").is_visible()
         assert page.locator("#authenticator_secret").is_visible()
+        assert len(page.input_value("#authenticator_secret")) == 32  # selectable and copyable, not disabled
         assert_no_horizontal_scroll(page)
         screenshot(page, f"totp-{language}-{width}")
