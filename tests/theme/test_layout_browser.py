@@ -5,7 +5,11 @@ reaches the skip link first. Screenshots go to tests/e2e/artifacts/theme-*.png f
 from pathlib import Path
 
 import pytest
-from django.test import Client
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
+from django.utils import translation
 
 from tests.factories import MembershipFactory
 
@@ -153,3 +157,41 @@ def test_authenticator_app_activation_fits_the_screen(page, live_server, cast, l
         assert len(page.input_value("#authenticator_secret")) == 32  # selectable and copyable, not disabled
         assert_no_horizontal_scroll(page)
         screenshot(page, f"totp-{language}-{width}")
+
+
+class CounterProposalForm(forms.Form):
+    """A form with every kind of field the portal uses, for the styleguide."""
+
+    delivery_date = forms.DateField(
+        label="建议交货日期", help_text="按上海时区。", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    quantity = forms.DecimalField(label="可交数量", max_digits=12, decimal_places=3)
+    reason = forms.ChoiceField(label="原因", choices=[("", "请选择"), ("capacity", "产能不足")])
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    partial = forms.BooleanField(label="允许分批交货", required=False)
+    roles = forms.MultipleChoiceField(
+        label="通知角色",
+        choices=[("sales", "销售"), ("logistics", "物流"), ("finance", "财务")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        raise forms.ValidationError("订单已关闭，不能再提交反提案。")
+
+
+def test_styleguide_fits_the_screen(page, live_server):
+    """Every class of portal.css on one page (theme/styleguide.html), at both widths."""
+    form = CounterProposalForm(data={"quantity": "abc", "reason": "capacity"})
+    form.is_valid()
+    request = RequestFactory().get("/supplier/")
+    request.user = AnonymousUser()
+    with translation.override("zh-hans"):
+        html = render_to_string("theme/styleguide.html", {"form": form}, request=request)
+    page.goto(live_server.url + "/static/theme/VENDORED.md")  # the live server's origin, for /static/ links
+
+    for width in (360, 1280):
+        page.set_viewport_size(SIZES[width])
+        page.set_content(html, wait_until="load")
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(243, 245, 248)"
+        assert_no_horizontal_scroll(page)
+        screenshot(page, f"styleguide-{width}")
