@@ -8,7 +8,7 @@ from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.users.models import UserProfile
 
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, UserFactory
 from theme.models import ContentPage, HomePage
 
 from .conftest import sign_in
@@ -215,3 +215,21 @@ def test_server_error_page_needs_no_context_and_no_database(django_assert_num_qu
 
     assert h1_texts(html) == ["Somethingwentwrong"]
     assert "/account/" not in html and "<form" not in html
+
+
+def test_editors_can_open_and_publish_the_pages_in_the_back_office(client):
+    editor = UserFactory(email="editor@group.test", is_superuser=True, is_staff=True)
+    sign_in(client, editor)
+    home = HomePage.objects.get()
+    help_page = ContentPage.objects.get(slug="help")
+
+    assert client.get(f"/cms/pages/{home.pk}/edit/").status_code == 200
+    assert client.get(f"/cms/pages/{help_page.pk}/edit/").status_code == 200
+    assert client.get(f"/cms/pages/add/theme/contentpage/{home.pk}/").status_code == 200
+
+    news = ContentPage(title="系统维护通知", title_en="Maintenance notice", slug="maintenance", kind="notice")
+    home.add_child(instance=news)
+    news.save_revision().publish()
+    client.cookies["portal_language"] = "en"
+    html = client.get("/").content.decode()
+    assert '<a href="/maintenance/">Maintenance notice</a>' in html
