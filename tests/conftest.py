@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 from allauth.account.internal.flows.login import record_authentication
 from django.test import Client
+from pytest_django.fixtures import validate_django_db
 
 from tests.factories import (
     CompanyFactory,
@@ -76,3 +77,44 @@ def cast(db):
 def login_as(client):
     """`login_as(user)` returns the test client logged in as that user (with a second factor)."""
     return lambda user, **kwargs: login(client, user, **kwargs)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the serialized database (Wagtail's pages, content types).
+
+    A transactional test flushes the database when it ends. Without serialized rollback that flush re-creates
+    the content types with new ids, so the next test that does ask for serialized rollback fails to restore
+    (duplicate content type) and Wagtail's page tree is gone. So all of them ask for it. (make test uses
+    --create-db: with --reuse-db a database flushed at the end of the last run serializes empty.)
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, databases, _serialized, available_apps = (
+            validate_django_db(marker) if marker else (False, False, None, False, None)
+        )
+        fixtures = getattr(item, "fixturenames", ())
+        if transaction or reset_sequences or "transactional_db" in fixtures or "live_server" in fixtures:
+            item.add_marker(
+                pytest.mark.django_db(
+                    transaction=True, reset_sequences=reset_sequences, databases=databases,
+                    serialized_rollback=True, available_apps=available_apps,
+                ),
+                append=False,
+            )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Make the serialized database visible to every connection object of the test thread.
+
+    pytest-django stores it on the connection object current at set-up. Once Playwright's sync API runs
+    (browser tests), the test thread has a running event loop, and Django (asgiref's Local) hands out another
+    connection object there: without this, serialized rollback silently restores nothing and Wagtail's pages
+    are gone.
+    """
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        if hasattr(connection, "_test_serialized_contents"):
+            type(connection)._test_serialized_contents = connection._test_serialized_contents

@@ -176,8 +176,10 @@ def test_healthz_reports_every_check(client, db):
     assert response["Cache-Control"] == "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
+def test_healthz_is_503_when_the_broker_is_down(client, db, settings, monkeypatch):
     # Nothing listens on port 9 (discard) here: the broker check must fail, the others stay up.
+    # Celery prefers the environment variable to the setting (make test exports it), so drop both.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:9/0"
 
     response = client.get("/healthz")

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 # The live server runs in a thread of this process while Playwright's sync API keeps an event loop open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -32,6 +33,15 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-dev-shm-usage",
         ],
     }  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Start each browser test with an empty cache: Wagtail caches the site root paths there, and a path
+    cached by an earlier test's page tree turns this test's home page into a 404."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
