@@ -35,6 +35,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }  # fmt: skip
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The browser of a typical user of the group: Chinese, in Shanghai. Tests that want English say so.
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Start each browser test with an empty cache: Wagtail caches the site root paths there, and a path

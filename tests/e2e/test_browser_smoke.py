@@ -19,7 +19,7 @@ def test_healthz_and_home_page_in_the_browser(page, base_url_localhost, screensh
 
     assert response.status == 200
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    # Chromium asks for en-US; the page answers in English and offers the login.
-    assert page.locator("html").get_attribute("lang") == "en"
+    # The browser asks for zh-CN (tests/e2e/conftest.py); the page answers in simplified Chinese.
+    assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.locator("a[href^='/accounts/login/']").first.is_visible()
     screenshot(page, "home")
