@@ -104,17 +104,27 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Make the serialized database visible to every connection object of the test thread.
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Make the serialized database visible to every connection object of the test thread, and leave the
+    database as the migrations made it.
 
     pytest-django stores it on the connection object current at set-up. Once Playwright's sync API runs
     (browser tests), the test thread has a running event loop, and Django (asgiref's Local) hands out another
     connection object there: without this, serialized rollback silently restores nothing and Wagtail's pages
-    are gone.
+    are gone. At the end, the last transactional test has flushed the database; it is put back, so that the
+    next run with --reuse-db (the default) serializes the migrated data rather than an empty database.
     """
+    from django.core.management import call_command
     from django.db import connections
 
+    serialized = {}
     for alias in connections:
         connection = connections[alias]
-        if hasattr(connection, "_test_serialized_contents"):
+        if getattr(connection, "_test_serialized_contents", None):
+            serialized[alias] = connection._test_serialized_contents
             type(connection)._test_serialized_contents = connection._test_serialized_contents
+    yield
+    with django_db_blocker.unblock():
+        for alias, contents in serialized.items():
+            call_command("flush", database=alias, interactive=False, inhibit_post_migrate=True, verbosity=0)
+            connections[alias].creation.deserialize_db_from_string(contents)
