@@ -90,7 +90,9 @@ compile_messages() {
 }
 
 free_port() {
-    "$VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+    local python="$VENV/bin/python"
+    "$python" -c '' 2>/dev/null || python="$(find_python)"
+    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
