@@ -200,3 +200,18 @@ def test_ping_runs_eagerly_in_unit_tests():
 
     # Celery's eager mode names the machine as the worker; no queue was involved.
     assert cache.get(ping_key("eager-token")) == {"worker": socket.gethostname(), "queue": "", "eager": True}
+
+
+def test_serve_refuses_a_port_that_is_taken(serve_environment):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        result = subprocess.run(
+            [sys.executable, "manage.py", "serve", "--port", str(port)],
+            cwd=BASE_DIR, env=serve_environment, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    assert result.returncode == 1
+    assert f"Port {port} on localhost is taken. Use another one: PORT=8001 make run" in result.stderr
