@@ -16,7 +16,7 @@ urlpatterns = [
     path("account/", include("portal.accounts.urls")),
     path("account/documents/", include("portal.documents.urls")),
     # The back office has no login or password pages of its own: allauth's apply, and so does MFA.
-    path("cms/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
+    path("cms/login/", core_views.back_office_login),
     path("cms/password_reset/", RedirectView.as_view(url="/accounts/password/reset/")),
     path("cms/", include(wagtailadmin_urls)),
     path("api/v1/", api.urls),

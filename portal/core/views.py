@@ -8,6 +8,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
@@ -53,6 +54,15 @@ def healthz(request):
             checks[name] = {"status": "ok", "ms": round((time.monotonic() - started) * 1000, 1)}
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+
+
+def back_office_login(request):
+    """The back office has no login page of its own: allauth's applies (and with it MFA). A person who is
+    logged in but has no staff role lands here from Wagtail; tell them plainly instead of looping."""
+    if request.user.is_authenticated:
+        return render(request, "403.html", status=403)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect("/accounts/login/" + (f"?{query}" if query else ""))
 
 
 @require_POST

@@ -176,7 +176,8 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
 # Wagtail: the staff back office.
 WAGTAIL_SITE_NAME = "Group Portal"
 WAGTAILADMIN_BASE_URL = env("PORTAL_BASE_URL", "http://localhost:8000")
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+# Our /cms/login/ sends visitors to allauth and tells logged-in people without a staff role "403".
+WAGTAILADMIN_LOGIN_URL = "/cms/login/"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = True
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
