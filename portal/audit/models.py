@@ -12,20 +12,22 @@ from portal.organisations.access import ScopedQuerySet
 
 
 class AuditEvent(models.Model):
+    # Audit rows are evidence and their ids are sealed into the chain: the people and organisations they name
+    # are deactivated or blocked, never deleted (PROTECT makes a deletion fail instead of breaking the chain).
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("actor"),
     )
     # Kept as text too, so the row still says who acted after the user is gone, and for API clients.
     actor_label = models.CharField(_("actor"), max_length=255, blank=True)
     partner = models.ForeignKey(
-        "organisations.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "organisations.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("partner"),
     )
     company = models.ForeignKey(
-        "organisations.Company", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        "organisations.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("company"),
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)

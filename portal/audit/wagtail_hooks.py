@@ -27,4 +27,6 @@ def register_audit_urls():
 
 @hooks.register("register_admin_menu_item")
 def register_audit_menu_item():
-    return StaffMenuItem(_("Audit log"), reverse("audit_event_index"), icon_name="history", order=9000)
+    return StaffMenuItem(
+        _("Audit log"), reverse("audit_event_index"), name="audit-log", icon_name="history", order=9000
+    )

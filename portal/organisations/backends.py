@@ -7,6 +7,8 @@ from .access import scope_of
 BACK_OFFICE_PERMISSION = "wagtailadmin.access_admin"
 # Group administrators manage people, companies, partners and API clients in the back office.
 GROUP_ADMIN_APPS = {"accounts", "organisations", "api", "wagtailusers"}
+# People, partners and companies are deactivated or blocked, never deleted: audit events and documents name them.
+UNDELETABLE = {"accounts.delete_user", "organisations.delete_partner", "organisations.delete_company"}
 
 
 class StaffRoleBackend(BaseBackend):
@@ -15,6 +17,8 @@ class StaffRoleBackend(BaseBackend):
             return False
         if perm == BACK_OFFICE_PERMISSION:
             return scope_of(user_obj).is_staff
+        if perm in UNDELETABLE:
+            return False
         return self.has_module_perms(user_obj, perm.split(".", 1)[0])
 
     def has_module_perms(self, user_obj, app_label):

@@ -52,17 +52,18 @@ def test_filters_by_action_prefix_and_object_id(cast, events, login_as):
 
 @pytest.mark.django_db
 def test_partner_people_and_anonymous_cannot_reach_the_audit_log(cast, events, client, login_as):
-    response = client.get("/cms/audit/")
-    assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/cms/audit/")
-    # a partner administrator has no back-office access at all: Wagtail sends them to its login page
-    response = login_as(cast.supplier_a_admin).get("/cms/audit/")
-    assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/cms/audit/")
+    response = client.get("/cms/audit/", follow=True)
+    assert response.redirect_chain[-1] == ("/accounts/login/?next=%2Fcms%2Faudit%2F", 302)
+    # a partner administrator has no back-office access at all: told so (403), nothing listed
+    response = login_as(cast.supplier_a_admin).get("/cms/audit/", follow=True)
+    assert response.status_code == 403
+    assert "test.company_a" not in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_the_menu_item_is_shown_to_staff(cast, login_as):
     # Wagtail's sidebar is rendered from a JSON description of the menu
-    assert '"name": "audit-log", "label": "Audit log"' in login_as(cast.buyer).get("/cms/").content.decode()
+    assert '"name": "audit-log"' in login_as(cast.buyer).get("/cms/").content.decode()
 
 
 @pytest.mark.django_db

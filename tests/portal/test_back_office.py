@@ -1,9 +1,11 @@
 """The staff back office for partners and people: scoped lists, status changes, staff roles."""
 
 import pytest
+from django.db.models import ProtectedError
 from django.test import Client
 
 from portal.audit.models import AuditEvent
+from portal.audit.services import audit_record
 from portal.integration.models import OutboxEvent
 from portal.organisations.models import Partner, StaffRole
 from tests.conftest import login
@@ -113,3 +115,13 @@ def test_back_office_is_closed_to_partner_users_without_a_redirect_loop(cast):
     response = client.get("/cms/", follow=True)
     assert response.status_code == 403
     assert [url for url, _status in response.redirect_chain] == ["/cms/login/?next=/cms/"]
+
+
+@pytest.mark.django_db
+def test_people_and_organisations_named_by_audit_rows_cannot_be_deleted(cast):
+    audit_record(actor=cast.buyer, action="test.kept", partner=cast.supplier_a, company=cast.company_a)
+    with pytest.raises(ProtectedError):
+        cast.buyer.delete()
+    # and the back office does not offer it: group administrators may not delete people or companies
+    assert (cast.group_admin.has_perm("accounts.delete_user"), cast.group_admin.has_perm("accounts.change_user"),
+            cast.group_admin.has_perm("organisations.delete_company")) == (False, True, False)

@@ -81,7 +81,8 @@ def test_public_pages_fit_the_screen(page, live_server, name, path, status, lang
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_member_with_two_partners_sees_navigation_and_switcher(page, live_server, cast, language):
+def test_member_with_two_partners_sees_navigation_and_switcher(page, live_server, cast, language, settings):
+    settings.ROOT_URLCONF = "tests.theme.urls_with_workspaces"  # the workspaces of later issues, stood in
     user = cast.supplier_a_sales
     MembershipFactory(user=user, partner=cast.customer_c, roles=["sales"])
     log_in(page, live_server, user)

@@ -2,6 +2,7 @@
 active language, mark the current navigation entry."""
 
 from django import template
+from django.urls import Resolver404, resolve
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -64,6 +65,16 @@ def localized_name(obj):
     if is_english() and getattr(obj, "name_en", ""):
         return obj.name_en
     return getattr(obj, "name", str(obj))
+
+
+@register.filter
+def is_served(path: str) -> bool:
+    """True when a workspace's URL space has a view of its own yet (not Wagtail's catch-all page server), so
+    the navigation never offers a link that ends in 404 while that workspace is still being built."""
+    try:
+        return resolve(path).url_name != "wagtail_serve"
+    except Resolver404:
+        return False
 
 
 @register.filter
