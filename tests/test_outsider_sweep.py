@@ -13,8 +13,18 @@ from portal.core.registry import autodiscover
 from tests.conftest import login
 
 OUR_MODULES = ("portal.", "catalog.", "rfq.", "selfservice.", "theme.")
-OUR_APP_LABELS = {"accounts", "organisations", "audit", "integration", "documents", "api", "theme", "catalog",
-                  "rfq", "selfservice"}
+OUR_APP_LABELS = {
+    "accounts",
+    "organisations",
+    "audit",
+    "integration",
+    "documents",
+    "api",
+    "theme",
+    "catalog",
+    "rfq",
+    "selfservice",
+}
 
 autodiscover("outsider")
 
@@ -99,8 +109,13 @@ def test_outsiders_get_404_and_change_nothing(url_name, cast):
         outsiders = [(cast.staff_b, 404), (None, 302), (cast.supplier_b_admin, 403)]
         # (anonymous: Wagtail → /cms/login/ → allauth's login page, checked below)
     else:
-        outsiders = [(cast.supplier_b_admin, 404), (cast.staff_b, 404), (cast.outsider, 404), (None, 302),
-                     (cast.api_b, 302)]
+        outsiders = [
+            (cast.supplier_b_admin, 404),
+            (cast.staff_b, 404),
+            (cast.outsider, 404),
+            (None, 302),
+            (cast.api_b, 302),
+        ]
 
     for actor, expected in outsiders:
         client = Client()

@@ -49,13 +49,31 @@ def extracted(tmp_path_factory):
     for name in SOURCES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo"))
+            shutil.copytree(
+                source, tree / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo")
+            )
         else:
             shutil.copy(source, tree / name)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "-l", "en", "--no-obsolete", "-v", "0"],
-        cwd=tree, check=True, env={"DJANGO_SETTINGS_MODULE": "portal.settings.dev", "PATH": "/usr/bin:/bin",
-                                   "PORTAL_VAR_DIR": str(tree / "var")},
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "-l",
+            "en",
+            "--no-obsolete",
+            "-v",
+            "0",
+        ],
+        cwd=tree,
+        check=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+            "PATH": "/usr/bin:/bin",
+            "PORTAL_VAR_DIR": str(tree / "var"),
+        },
     )
     return tree / "portal" / "locale"
 

@@ -12,7 +12,7 @@ def totp_code(secret: str, at: float | None = None, period: int = 30, digits: in
     counter = int((time.time() if at is None else at) // period)
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return str(number % 10**digits).zfill(digits)
 
 

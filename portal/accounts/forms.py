@@ -7,8 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from portal.organisations.models import PartnerRole
 
 # The zones people of the group and its partners actually pick first; every IANA zone stays available.
-COMMON_ZONES = ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore", "Asia/Tokyo", "Europe/Berlin", "Europe/London",
-                "America/New_York", "UTC"]
+COMMON_ZONES = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+]
 
 
 def time_zone_choices():
@@ -22,7 +30,8 @@ class PreferencesForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.ChoiceField(
-        label=_("Time zone"), choices=time_zone_choices,
+        label=_("Time zone"),
+        choices=time_zone_choices,
         help_text=_("Dates and times are shown in this zone."),
     )
 

@@ -74,7 +74,10 @@ class RequireMultiFactorMiddleware:
                 return redirect(f"/accounts/2fa/reauthenticate/?next={request.get_full_path()}")
             messages.warning(
                 request,
-                _("Your role requires two-factor authentication. Set up an authenticator app or a passkey to continue."),
+                _(
+                    "Your role requires two-factor authentication. "
+                    "Set up an authenticator app or a passkey to continue."
+                ),
             )
             return redirect("mfa_index")
         return self.get_response(request)

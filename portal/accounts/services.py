@@ -10,17 +10,32 @@ from portal.audit.services import audit_record
 
 
 def user_update_preferences(
-    *, user: Any, first_name: str, last_name: str, phone: str, language: str, time_zone: str, request: Any = None
+    *,
+    user: Any,
+    first_name: str,
+    last_name: str,
+    phone: str,
+    language: str,
+    time_zone: str,
+    request: Any = None,
 ) -> Any:
     """Name, phone, language and time zone; language and zone live in Wagtail's UserProfile (one store)."""
     with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(first_name=first_name, last_name=last_name, phone=phone)
+        get_user_model().objects.filter(pk=user.pk).update(
+            first_name=first_name, last_name=last_name, phone=phone
+        )
         profile, _created = UserProfile.objects.get_or_create(user=user)
         before = {"language": profile.preferred_language, "time_zone": profile.current_time_zone}
         profile.preferred_language = language
         profile.current_time_zone = time_zone
         profile.save(update_fields=["preferred_language", "current_time_zone"])
-        audit_record(actor=user, action="user.preferences_changed", obj=user, before=before,
-                     after={"language": language, "time_zone": time_zone}, request=request)
+        audit_record(
+            actor=user,
+            action="user.preferences_changed",
+            obj=user,
+            before=before,
+            after={"language": language, "time_zone": time_zone},
+            request=request,
+        )
     user.first_name, user.last_name, user.phone = first_name, last_name, phone
     return user

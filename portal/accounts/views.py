@@ -28,14 +28,20 @@ from .services import user_update_preferences
 def account_home(request):
     user = request.user
     profile = UserProfile.objects.filter(user=user).first()
-    return render(request, "accounts/home.html", {
-        "profile": profile,
-        "memberships": memberships_of(user),
-        "staff_roles": StaffRole.objects.filter(user=user).select_related("company"),
-        "second_factors": Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES),
-        "is_partner_admin": bool(request.membership) and request.membership.has_role(PartnerRole.ADMIN),
-        "panels": panels_for(request),
-    })
+    return render(
+        request,
+        "accounts/home.html",
+        {
+            "profile": profile,
+            "memberships": memberships_of(user),
+            "staff_roles": StaffRole.objects.filter(user=user).select_related("company"),
+            "second_factors": Authenticator.objects.filter(user=user).exclude(
+                type=Authenticator.Type.RECOVERY_CODES
+            ),
+            "is_partner_admin": bool(request.membership) and request.membership.has_role(PartnerRole.ADMIN),
+            "panels": panels_for(request),
+        },
+    )
 
 
 @login_required
@@ -77,11 +83,15 @@ def switch_partner(request, partner_id):
 @login_required
 def team(request):
     membership = require_membership(request)
-    return render(request, "accounts/team.html", {
-        "partner": membership.partner,
-        "team": team_of(membership),
-        "is_partner_admin": membership.has_role(PartnerRole.ADMIN),
-    })
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "partner": membership.partner,
+            "team": team_of(membership),
+            "is_partner_admin": membership.has_role(PartnerRole.ADMIN),
+        },
+    )
 
 
 @login_required
@@ -99,16 +109,20 @@ def team_member(request, membership_id):
         try:
             action = request.POST.get("action", "roles")
             if action in ("deactivate", "reactivate"):
-                membership_set_active(actor=request.user, membership=member, is_active=action == "reactivate",
-                                      request=request)
+                membership_set_active(
+                    actor=request.user, membership=member, is_active=action == "reactivate", request=request
+                )
                 messages.success(request, _("Access updated for %(person)s.") % {"person": member.user})
                 return redirect("account_team")
             if form.is_valid():
-                membership_set_roles(actor=request.user, membership=member, roles=form.cleaned_data["roles"],
-                                     request=request)
+                membership_set_roles(
+                    actor=request.user, membership=member, roles=form.cleaned_data["roles"], request=request
+                )
                 messages.success(request, _("Roles updated for %(person)s.") % {"person": member.user})
                 return redirect("account_team")
         except DomainError as error:
             messages.error(request, error.message)
             member.refresh_from_db()
-    return render(request, "accounts/team_member.html", {"member": member, "form": form, "is_partner_admin": is_admin})
+    return render(
+        request, "accounts/team_member.html", {"member": member, "form": form, "is_partner_admin": is_admin}
+    )

@@ -51,8 +51,14 @@ organisations = Router(tags=["organisations"])
 @organisations.get("/companies", response=list[CompanyOut])
 def list_companies(request):
     return [
-        CompanyOut(id=c.uuid, code=c.code, name=c.name, currency=c.currency, ledger_code=c.ledger_code,
-                   time_zone=c.time_zone)
+        CompanyOut(
+            id=c.uuid,
+            code=c.code,
+            name=c.name,
+            currency=c.currency,
+            ledger_code=c.ledger_code,
+            time_zone=c.time_zone,
+        )
         for c in Company.objects.visible_to(request.auth)
     ]
 
@@ -60,8 +66,14 @@ def list_companies(request):
 @organisations.get("/partners/{partner_id}", response=PartnerOut)
 def get_partner(request, partner_id: str):
     partner = get_object_for_user(Partner, request.auth, partner_id)
-    return PartnerOut(id=partner.uuid, name=partner.name, tax_id=partner.tax_id, is_supplier=partner.is_supplier,
-                      is_customer=partner.is_customer, status=partner.status)
+    return PartnerOut(
+        id=partner.uuid,
+        name=partner.name,
+        tax_id=partner.tax_id,
+        is_supplier=partner.is_supplier,
+        is_customer=partner.is_customer,
+        status=partner.status,
+    )
 
 
 api.add_router("/", organisations)

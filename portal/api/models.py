@@ -19,8 +19,13 @@ class ApiClient(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(_("name"), max_length=100, unique=True)
     company = models.ForeignKey(
-        "organisations.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="api_clients",
-        verbose_name=_("company"), help_text=_("Leave empty for a group-wide client."),
+        "organisations.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="api_clients",
+        verbose_name=_("company"),
+        help_text=_("Leave empty for a group-wide client."),
     )
     # The first characters of the key, stored plainly to find the row; the rest is only hashed.
     key_prefix = models.CharField(max_length=KEY_PREFIX_LENGTH, unique=True, editable=False)

@@ -17,17 +17,29 @@ class AuditEvent(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     # Kept as text too, so the row still says who acted after the user is gone, and for API clients.
     actor_label = models.CharField(_("actor"), max_length=255, blank=True)
     partner = models.ForeignKey(
-        "organisations.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "organisations.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("partner"),
     )
     company = models.ForeignKey(
-        "organisations.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "organisations.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("company"),
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)

@@ -4,7 +4,8 @@ Each app may have these modules, imported by `autodiscover(name)`:
 - `demo.py`: `demo_data.register(order)(function)` — loads the app's demo data (idempotent).
 - `erp_sim.py`: `erp_simulator.register(topic)(handler)` — how the simulated ERP answers an outbox topic.
 - `panels.py`: `dashboard_panels.register(key)(Panel)` — panels on a workspace dashboard.
-- `outsider.py`: `outsider_sweep.register(...)` — URL pattern → owned object for the access sweep (tests only).
+- `outsider.py`: `outsider_sweep.register(...)` — URL pattern → owned object for the access sweep
+  (imported by the tests only).
 """
 
 from __future__ import annotations

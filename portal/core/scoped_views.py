@@ -40,8 +40,8 @@ class ScopedObjectView:
     """Mixin for class-based views: the queryset always starts from `model.objects.visible_to(user)`.
 
     Subclasses narrow it with `narrow(queryset)`; overriding `get_queryset` is refused at class creation, so a
-    view cannot drop the access filter by accident. The deliberate escape hatch is `unscoped_queryset()`, named
-    so that a reviewer sees it.
+    view cannot drop the access filter by accident. The deliberate escape hatch is `unscoped_queryset()`,
+    named so that a reviewer sees it.
     """
 
     model = None
@@ -50,7 +50,9 @@ class ScopedObjectView:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} overrides get_queryset; narrow the scoped queryset in narrow() instead.")
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; narrow the scoped queryset in narrow() instead."
+            )
 
     def narrow(self, queryset):
         return queryset
@@ -62,5 +64,8 @@ class ScopedObjectView:
         return self.narrow(self.model.objects.visible_to(self.request.user))
 
     def get_object(self, queryset=None):
-        return get_object_for_user(queryset if queryset is not None else self.get_queryset(), self.request.user,
-                                   self.kwargs.get(self.pk_url_kwarg))
+        return get_object_for_user(
+            queryset if queryset is not None else self.get_queryset(),
+            self.request.user,
+            self.kwargs.get(self.pk_url_kwarg),
+        )

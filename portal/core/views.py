@@ -41,7 +41,9 @@ CHECKS = {"database": _check_database, "broker": _check_broker, "storage": _chec
 
 @never_cache
 def healthz(request):
-    """`{"status": "ok", "checks": {...}}`, or 503 naming what is down. No authentication, no details leaked."""
+    """`{"status": "ok", "checks": {...}}`, or 503 naming what is down.
+
+    No authentication, and no details leaked: the reason for a failure goes to the log only."""
     checks = {}
     for name, check in CHECKS.items():
         started = time.monotonic()
@@ -53,7 +55,9 @@ def healthz(request):
         else:
             checks[name] = {"status": "ok", "ms": round((time.monotonic() - started) * 1000, 1)}
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
+    )
 
 
 def back_office_login(request):
@@ -70,15 +74,19 @@ def set_language(request):
     """Switch the language; for a logged-in person it is also remembered in their profile."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES) and check_for_language(language):
         if request.user.is_authenticated:
             UserProfile.objects.update_or_create(user=request.user, defaults={"preferred_language": language})
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE, secure=settings.LANGUAGE_COOKIE_SECURE,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
         )
     return response

@@ -19,7 +19,11 @@ class OutboxEvent(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     topic = models.CharField(_("topic"), max_length=100, db_index=True)
     company = models.ForeignKey(
-        "organisations.Company", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "organisations.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("company"),
     )
     # The object the event is about, so that a dead event can hold back later events of the same object.

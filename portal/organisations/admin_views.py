@@ -30,8 +30,12 @@ def _render(request, template, title, context, icon="group"):
 def _forbidden(request):
     """A 403 page inside the back office. (Wagtail turns a raised PermissionDenied into a redirect to the
     dashboard, which hides the refusal; staff without the role should see plainly that it is refused.)"""
-    return TemplateResponse(request, "organisations/admin/forbidden.html",
-                            {"page_title": _("Not allowed"), "header_icon": "warning"}, status=403)
+    return TemplateResponse(
+        request,
+        "organisations/admin/forbidden.html",
+        {"page_title": _("Not allowed"), "header_icon": "warning"},
+        status=403,
+    )
 
 
 def partner_index(request):
@@ -39,26 +43,43 @@ def partner_index(request):
     partners = Partner.objects.visible_to(request.user).order_by("name")
     if form.is_valid():
         if query := form.cleaned_data["q"].strip():
-            partners = partners.filter(Q(name__icontains=query) | Q(name_en__icontains=query) | Q(tax_id__icontains=query))
+            partners = partners.filter(
+                Q(name__icontains=query) | Q(name_en__icontains=query) | Q(tax_id__icontains=query)
+            )
         if status := form.cleaned_data["status"]:
             partners = partners.filter(status=status)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("p"))
-    return _render(request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form})
+    return _render(
+        request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form}
+    )
 
 
 def partner_detail(request, partner_id):
     partner = get_object_for_user(Partner, request.user, partner_id)
     scope = scope_of(request.user)
     accounts = [
-        *((_("Supplier"), account) for account in SupplierAccount.objects.filter(partner=partner).select_related("company")),
-        *((_("Customer"), account) for account in CustomerAccount.objects.filter(partner=partner).select_related("company")),
+        *(
+            (_("Supplier"), account)
+            for account in SupplierAccount.objects.filter(partner=partner).select_related("company")
+        ),
+        *(
+            (_("Customer"), account)
+            for account in CustomerAccount.objects.filter(partner=partner).select_related("company")
+        ),
     ]
-    return _render(request, "organisations/admin/partner_detail.html", partner.name, {
-        "partner": partner,
-        "accounts": accounts,
-        "memberships": Membership.objects.filter(partner=partner).select_related("user").order_by("user__email"),
-        "status_form": PartnerStatusForm() if scope.is_group_admin else None,
-    })
+    return _render(
+        request,
+        "organisations/admin/partner_detail.html",
+        partner.name,
+        {
+            "partner": partner,
+            "accounts": accounts,
+            "memberships": Membership.objects.filter(partner=partner)
+            .select_related("user")
+            .order_by("user__email"),
+            "status_form": PartnerStatusForm() if scope.is_group_admin else None,
+        },
+    )
 
 
 @require_POST
@@ -69,8 +90,13 @@ def partner_status(request, partner_id):
     form = PartnerStatusForm(request.POST)
     if form.is_valid():
         try:
-            partner_set_status(actor=request.user, partner=partner, status=form.cleaned_data["status"],
-                               reason=form.cleaned_data["reason"], request=request)
+            partner_set_status(
+                actor=request.user,
+                partner=partner,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
             messages.success(request, _("The partner's status was changed."))
         except DomainError as error:
             messages.error(request, error.message)
@@ -85,30 +111,47 @@ def people_index(request):
     query = request.GET.get("q", "").strip()
     people = get_user_model().objects.visible_to(request.user).order_by("email")
     if query:
-        people = people.filter(Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query))
+        people = people.filter(
+            Q(email__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        )
     people = people.prefetch_related(
         Prefetch("staff_roles", queryset=StaffRole.objects.select_related("company")),
         Prefetch("memberships", queryset=Membership.objects.select_related("partner")),
     )
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("p"))
     second_factor_users = set(
-        Authenticator.objects.filter(user__in=[person.pk for person in page], type__in=["totp", "webauthn"])
-        .values_list("user_id", flat=True)
+        Authenticator.objects.filter(
+            user__in=[person.pk for person in page], type__in=["totp", "webauthn"]
+        ).values_list("user_id", flat=True)
     )
-    return _render(request, "organisations/admin/people_index.html", _("People and roles"), {
-        "page": page, "query": query, "second_factor_users": second_factor_users,
-    }, icon="user")
+    return _render(
+        request,
+        "organisations/admin/people_index.html",
+        _("People and roles"),
+        {
+            "page": page,
+            "query": query,
+            "second_factor_users": second_factor_users,
+        },
+        icon="user",
+    )
 
 
 def person_detail(request, person_id):
     person = get_object_for_user(get_user_model(), request.user, person_id)
-    return _render(request, "organisations/admin/person_detail.html", str(person), {
-        "person": person,
-        "staff_roles": StaffRole.objects.filter(user=person).select_related("company"),
-        "memberships": Membership.objects.filter(user=person).select_related("partner"),
-        "authenticators": Authenticator.objects.filter(user=person).order_by("type"),
-        "grant_form": StaffRoleGrantForm(),
-    }, icon="user")
+    return _render(
+        request,
+        "organisations/admin/person_detail.html",
+        str(person),
+        {
+            "person": person,
+            "staff_roles": StaffRole.objects.filter(user=person).select_related("company"),
+            "memberships": Membership.objects.filter(user=person).select_related("partner"),
+            "authenticators": Authenticator.objects.filter(user=person).order_by("type"),
+            "grant_form": StaffRoleGrantForm(),
+        },
+        icon="user",
+    )
 
 
 @require_POST
@@ -116,8 +159,14 @@ def person_mfa_reset(request, person_id):
     person = get_object_for_user(get_user_model(), request.user, person_id)
     try:
         removed = user_reset_mfa(actor=request.user, user=person, request=request)
-        messages.success(request, _("Two-factor authentication was reset (%(count)s removed). The person must "
-                                    "enrol again at the next login.") % {"count": removed})
+        messages.success(
+            request,
+            _(
+                "Two-factor authentication was reset (%(count)s removed). The person must "
+                "enrol again at the next login."
+            )
+            % {"count": removed},
+        )
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("organisations_admin:person_detail", person_id=person.uuid)
@@ -129,8 +178,13 @@ def person_role_grant(request, person_id):
     form = StaffRoleGrantForm(request.POST)
     if form.is_valid():
         try:
-            staff_role_grant(actor=request.user, user=person, role=form.cleaned_data["role"],
-                             company=form.cleaned_data["company"], request=request)
+            staff_role_grant(
+                actor=request.user,
+                user=person,
+                role=form.cleaned_data["role"],
+                company=form.cleaned_data["company"],
+                request=request,
+            )
             messages.success(request, _("The role was granted."))
         except DomainError as error:
             messages.error(request, error.message)
@@ -141,7 +195,9 @@ def person_role_grant(request, person_id):
 
 @require_POST
 def person_role_revoke(request, role_id):
-    staff_role = get_object_for_user(StaffRole.objects.select_related("user", "company"), request.user, role_id)
+    staff_role = get_object_for_user(
+        StaffRole.objects.select_related("user", "company"), request.user, role_id
+    )
     try:
         staff_role_revoke(actor=request.user, staff_role=staff_role, request=request)
     except PermissionDenied:

@@ -7,7 +7,8 @@ from .access import scope_of
 BACK_OFFICE_PERMISSION = "wagtailadmin.access_admin"
 # Group administrators manage people, companies, partners and API clients in the back office.
 GROUP_ADMIN_APPS = {"accounts", "organisations", "api", "wagtailusers"}
-# People, partners and companies are deactivated or blocked, never deleted: audit events and documents name them.
+# People, partners and companies are deactivated or blocked, never deleted: audit events and documents
+# name them.
 UNDELETABLE = {"accounts.delete_user", "organisations.delete_partner", "organisations.delete_company"}
 
 

@@ -6,17 +6,24 @@ from .models import Company, PartnerStatus, StaffRoleName
 
 class PartnerStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=PartnerStatus.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StaffRoleGrantForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=StaffRoleName.choices)
     company = forms.ModelChoiceField(
-        label=_("Company"), queryset=Company.objects.all(), required=False, empty_label=_("Whole group"),
+        label=_("Company"),
+        queryset=Company.objects.all(),
+        required=False,
+        empty_label=_("Whole group"),
         to_field_name="uuid",
     )
 
 
 class PartnerSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + PartnerStatus.choices, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All"))] + PartnerStatus.choices, required=False
+    )

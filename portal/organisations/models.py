@@ -42,7 +42,9 @@ class Site(models.Model):
     """A plant or office of a company; goods are delivered to sites."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company"))
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company")
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
@@ -53,7 +55,9 @@ class Site(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["company__code", "code"]
-        constraints = [models.UniqueConstraint(fields=["company", "code"], name="site_code_unique_per_company")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "code"], name="site_code_unique_per_company")
+        ]
 
     def __str__(self) -> str:
         return f"{self.company.code} · {self.name}"
@@ -67,7 +71,12 @@ class Warehouse(models.Model):
         Company, on_delete=models.PROTECT, related_name="warehouses", verbose_name=_("company")
     )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, null=True, blank=True, related_name="warehouses", verbose_name=_("site")
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="warehouses",
+        verbose_name=_("site"),
     )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
@@ -116,7 +125,9 @@ class Partner(models.Model):
     address = models.TextField(_("address"), blank=True)
     is_supplier = models.BooleanField(_("supplier"), default=False)
     is_customer = models.BooleanField(_("customer"), default=False)
-    status = models.CharField(_("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager(
@@ -129,7 +140,9 @@ class Partner(models.Model):
         verbose_name_plural = _("partners")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(is_supplier=True) | Q(is_customer=True), name="partner_has_a_side")
+            models.CheckConstraint(
+                condition=Q(is_supplier=True) | Q(is_customer=True), name="partner_has_a_side"
+            )
         ]
 
     def __str__(self) -> str:
@@ -159,7 +172,9 @@ class SupplierAccount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "company"], name="supplier_account_unique"),
             models.UniqueConstraint(
-                fields=["company", "erp_number"], condition=~Q(erp_number=""), name="supplier_erp_number_unique"
+                fields=["company", "erp_number"],
+                condition=~Q(erp_number=""),
+                name="supplier_erp_number_unique",
             ),
         ]
 
@@ -181,7 +196,10 @@ class CustomerAccount(models.Model):
     payment_terms = models.CharField(_("payment terms"), max_length=100, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY", validators=[currency_validator])
     credit_limit = models.DecimalField(
-        _("credit limit"), max_digits=20, decimal_places=2, default=Decimal("0.00"),
+        _("credit limit"),
+        max_digits=20,
+        decimal_places=2,
+        default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -194,7 +212,9 @@ class CustomerAccount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "company"], name="customer_account_unique"),
             models.UniqueConstraint(
-                fields=["company", "erp_number"], condition=~Q(erp_number=""), name="customer_erp_number_unique"
+                fields=["company", "erp_number"],
+                condition=~Q(erp_number=""),
+                name="customer_erp_number_unique",
             ),
         ]
 
@@ -217,15 +237,21 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner"))
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("partner")
+    )
     # A list of PartnerRole values; a short JSON list works the same on SQLite and PostgreSQL.
     roles = models.JSONField(_("roles"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
 
-    objects = ScopedQuerySet.as_manager(partner_path="partner", company_paths=(
-        "partner__supplier_accounts__company", "partner__customer_accounts__company",
-    ))
+    objects = ScopedQuerySet.as_manager(
+        partner_path="partner",
+        company_paths=(
+            "partner__supplier_accounts__company",
+            "partner__customer_accounts__company",
+        ),
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -258,8 +284,13 @@ class StaffRole(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles", verbose_name=_("user")
     )
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, null=True, blank=True, related_name="staff_roles",
-        verbose_name=_("company"), help_text=_("Leave empty for a group-wide role."),
+        Company,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="staff_roles",
+        verbose_name=_("company"),
+        help_text=_("Leave empty for a group-wide role."),
     )
     role = models.CharField(_("role"), max_length=32, choices=StaffRoleName.choices)
 
@@ -272,7 +303,9 @@ class StaffRole(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "company", "role"], name="staff_role_unique_per_company"),
             models.UniqueConstraint(
-                fields=["user", "role"], condition=Q(company__isnull=True), name="staff_role_unique_group_wide"
+                fields=["user", "role"],
+                condition=Q(company__isnull=True),
+                name="staff_role_unique_group_wide",
             ),
         ]
 

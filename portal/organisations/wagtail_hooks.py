@@ -39,14 +39,24 @@ class GroupAdminMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def partners_menu_item():
-    return StaffMenuItem(_("Partners"), reverse("organisations_admin:partner_index"), name="partners",
-                         icon_name="group", order=210)
+    return StaffMenuItem(
+        _("Partners"),
+        reverse("organisations_admin:partner_index"),
+        name="partners",
+        icon_name="group",
+        order=210,
+    )
 
 
 @hooks.register("register_admin_menu_item")
 def people_menu_item():
-    return GroupAdminMenuItem(_("People and roles"), reverse("organisations_admin:people_index"), name="people",
-                              icon_name="user", order=220)
+    return GroupAdminMenuItem(
+        _("People and roles"),
+        reverse("organisations_admin:people_index"),
+        name="people",
+        icon_name="user",
+        order=220,
+    )
 
 
 class CompanyViewSet(ModelViewSet):

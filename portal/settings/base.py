@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-from django.utils.translation import gettext_lazy as _
-
 from .env import env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent

@@ -12,9 +12,7 @@ MFA_SECRET_KEY = env("MFA_SECRET_KEY", "dev-only-mfa-key")
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "dev-only-audit-key")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
-DATABASES = {
-    "default": dj_database_url.parse(env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"))
-}
+DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat read while one of them writes.
     DATABASES["default"]["OPTIONS"] = {

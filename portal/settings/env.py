@@ -1,4 +1,6 @@
-"""Reading settings from the environment: every production value comes from here, and a missing secret fails loudly."""
+"""Reading settings from the environment.
+
+Every production value comes from here, and a missing secret fails loudly."""
 
 import os
 

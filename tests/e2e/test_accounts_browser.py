@@ -38,8 +38,11 @@ def base(live_server):
 
 
 def test_partner_admin_logs_in_with_totp_and_switches_language(page, base):
-    admin = MembershipFactory(user=UserFactory(email="admin@supplier-a.test"), roles=["admin", "sales"],
-                              partner=PartnerFactory(name="甲供应商有限公司")).user
+    admin = MembershipFactory(
+        user=UserFactory(email="admin@supplier-a.test"),
+        roles=["admin", "sales"],
+        partner=PartnerFactory(name="甲供应商有限公司"),
+    ).user
     TOTP.activate(admin, SECRET)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, base, admin.email)
@@ -51,7 +54,9 @@ def test_partner_admin_logs_in_with_totp_and_switches_language(page, base):
     assert page.locator("h1").first.inner_text().strip() == "我的账户"
     shot(page, "accounts-home-zh")
 
-    page.locator("form[action='/i18n/setlang/'] button[value=en], form[action='/i18n/setlang/'] [value=en]").first.click()
+    page.locator(
+        "form[action='/i18n/setlang/'] button[value=en], form[action='/i18n/setlang/'] [value=en]"
+    ).first.click()
     page.wait_for_load_state()
     if page.locator("h1").first.inner_text().strip() != "My account":
         page.select_option("form[action='/i18n/setlang/'] select[name=language]", "en")

@@ -38,7 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
             from allauth.account.models import EmailAddress
 
             obj.save()
-            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -125,7 +127,11 @@ def make_api_client(*, company=None, scopes=("*",), name=None) -> ApiClient:
     """An API client with its key; the plain key is on `client.plain_key` (it is never stored)."""
     key, prefix, key_hash = ApiClient.new_key()
     client = ApiClient.objects.create(
-        name=name or f"erp-{prefix}", company=company, key_prefix=prefix, key_hash=key_hash, scopes=list(scopes)
+        name=name or f"erp-{prefix}",
+        company=company,
+        key_prefix=prefix,
+        key_hash=key_hash,
+        scopes=list(scopes),
     )
     client.plain_key = key
     return client

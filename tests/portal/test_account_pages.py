@@ -22,10 +22,16 @@ def _state(partner):
 @pytest.mark.django_db
 def test_preferences_set_language_and_time_zone(cast):
     client = login(Client(), cast.supplier_a_sales)
-    response = client.post("/account/preferences/", {
-        "first_name": "Lei", "last_name": "Wang", "phone": "+86 21 5555 0100", "language": "en",
-        "time_zone": "Europe/Berlin",
-    })
+    response = client.post(
+        "/account/preferences/",
+        {
+            "first_name": "Lei",
+            "last_name": "Wang",
+            "phone": "+86 21 5555 0100",
+            "language": "en",
+            "time_zone": "Europe/Berlin",
+        },
+    )
     assert response.status_code == 302
     profile = UserProfile.objects.get(user=cast.supplier_a_sales)
     assert (profile.preferred_language, profile.current_time_zone) == ("en", "Europe/Berlin")
@@ -39,11 +45,19 @@ def test_preferences_set_language_and_time_zone(cast):
 def test_preferences_reject_an_unknown_zone_and_change_nothing(cast):
     client = login(Client(), cast.supplier_a_sales)
     before = AuditEvent.objects.count()
-    response = client.post("/account/preferences/", {
-        "first_name": "Lei", "last_name": "Wang", "language": "en", "time_zone": "Mars/Olympus",
-    })
+    response = client.post(
+        "/account/preferences/",
+        {
+            "first_name": "Lei",
+            "last_name": "Wang",
+            "language": "en",
+            "time_zone": "Mars/Olympus",
+        },
+    )
     assert response.status_code == 200
-    assert UserProfile.objects.filter(user=cast.supplier_a_sales, current_time_zone="Mars/Olympus").count() == 0
+    assert (
+        UserProfile.objects.filter(user=cast.supplier_a_sales, current_time_zone="Mars/Olympus").count() == 0
+    )
     assert AuditEvent.objects.count() == before
 
 
@@ -70,7 +84,7 @@ def test_team_page_lists_colleagues_with_a_constant_number_of_queries(cast, djan
     # session, user, profile, scope (2), active membership, team list: whatever the team's size
     with django_assert_max_num_queries(12) as first:
         assert client.get("/account/team/").status_code == 200
-    for number in range(10):
+    for _number in range(10):
         MembershipFactory(partner=cast.supplier_a, roles=["sales"])
     with django_assert_max_num_queries(len(first.captured_queries)):
         response = client.get("/account/team/")
@@ -81,13 +95,18 @@ def test_team_page_lists_colleagues_with_a_constant_number_of_queries(cast, djan
 def test_admin_changes_a_colleagues_roles(cast):
     member = Membership.objects.get(user=cast.supplier_a_sales)
     client = login(Client(), cast.supplier_a_admin)
-    response = client.post(f"/account/team/{member.uuid}/", {"action": "roles", "roles": ["sales", "logistics"]})
+    response = client.post(
+        f"/account/team/{member.uuid}/", {"action": "roles", "roles": ["sales", "logistics"]}
+    )
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.roles == ["sales", "logistics"]
     event = AuditEvent.objects.get(action="membership.roles_changed")
-    assert (event.before["roles"], event.after["roles"], event.partner) == (["sales"], ["sales", "logistics"],
-                                                                         cast.supplier_a)
+    assert (event.before["roles"], event.after["roles"], event.partner) == (
+        ["sales"],
+        ["sales", "logistics"],
+        cast.supplier_a,
+    )
 
 
 @pytest.mark.django_db

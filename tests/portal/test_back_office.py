@@ -19,7 +19,11 @@ def _counts():
 @pytest.mark.django_db
 def test_partner_list_is_scoped_to_the_staff_members_companies(cast):
     page = login(Client(), cast.buyer).get("/cms/partners/").content.decode()
-    assert ("甲供应商有限公司" in page, "丙客户有限公司" in page, "乙供应商有限公司" in page) == (True, True, False)
+    assert ("甲供应商有限公司" in page, "丙客户有限公司" in page, "乙供应商有限公司" in page) == (
+        True,
+        True,
+        False,
+    )
     page = login(Client(), cast.group_admin).get("/cms/partners/?q=乙").content.decode()
     assert ("甲供应商有限公司" in page, "乙供应商有限公司" in page) == (False, True)
 
@@ -32,7 +36,8 @@ def test_partner_list_runs_a_constant_number_of_queries(cast, django_assert_max_
         client.get("/cms/partners/")
     for _number in range(30):
         SupplierAccountFactory(partner=PartnerFactory(), company=cast.company_a)
-    # the page's own queries (count + page of partners) do not grow with the rows; the rest is Wagtail's chrome
+    # the page's own queries (count + page of partners) do not grow with the rows;
+    # the rest is Wagtail's chrome
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/cms/partners/")
     assert response.content.decode().count("/cms/partners/") >= 32
@@ -41,13 +46,19 @@ def test_partner_list_runs_a_constant_number_of_queries(cast, django_assert_max_
 @pytest.mark.django_db
 def test_group_admin_blocks_a_partner_with_audit_and_outbox(cast):
     client = login(Client(), cast.group_admin)
-    response = client.post(f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked", "reason": "fraud"})
+    response = client.post(
+        f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked", "reason": "fraud"}
+    )
     assert response.status_code == 302
     cast.supplier_a.refresh_from_db()
     assert cast.supplier_a.status == "blocked"
     event = OutboxEvent.objects.get(topic="partner.status_changed")
-    assert event.payload == {"partner": str(cast.supplier_a.uuid), "tax_id": cast.supplier_a.tax_id,
-                             "status": "blocked", "previous_status": "approved"}
+    assert event.payload == {
+        "partner": str(cast.supplier_a.uuid),
+        "tax_id": cast.supplier_a.tax_id,
+        "status": "blocked",
+        "previous_status": "approved",
+    }
     audit = AuditEvent.objects.get(action="partner.status_changed")
     assert (audit.before, audit.after) == ({"status": "approved"}, {"status": "blocked", "reason": "fraud"})
     # the blocked partner's people lose the workspace at once
@@ -80,8 +91,9 @@ def test_company_staff_may_look_but_not_change_a_partners_status(cast):
 @pytest.mark.django_db
 def test_group_admin_grants_and_revokes_staff_roles(cast):
     client = login(Client(), cast.group_admin)
-    response = client.post(f"/cms/people/{cast.buyer.uuid}/roles/", {"role": "finance",
-                                                                     "company": str(cast.company_b.uuid)})
+    response = client.post(
+        f"/cms/people/{cast.buyer.uuid}/roles/", {"role": "finance", "company": str(cast.company_b.uuid)}
+    )
     assert response.status_code == 302
     granted = StaffRole.objects.get(user=cast.buyer, role="finance")
     assert granted.company == cast.company_b
@@ -89,7 +101,9 @@ def test_group_admin_grants_and_revokes_staff_roles(cast):
     assert client.post(f"/cms/staff-roles/{granted.uuid}/revoke/").status_code == 302
     assert StaffRole.objects.filter(user=cast.buyer, role="finance").count() == 0
     assert list(AuditEvent.objects.order_by("id").values_list("action", flat=True)) == [
-        "staff_role.granted", "staff_role.revoked"]
+        "staff_role.granted",
+        "staff_role.revoked",
+    ]
 
 
 @pytest.mark.django_db
@@ -123,5 +137,8 @@ def test_people_and_organisations_named_by_audit_rows_cannot_be_deleted(cast):
     with pytest.raises(ProtectedError):
         cast.buyer.delete()
     # and the back office does not offer it: group administrators may not delete people or companies
-    assert (cast.group_admin.has_perm("accounts.delete_user"), cast.group_admin.has_perm("accounts.change_user"),
-            cast.group_admin.has_perm("organisations.delete_company")) == (False, True, False)
+    assert (
+        cast.group_admin.has_perm("accounts.delete_user"),
+        cast.group_admin.has_perm("accounts.change_user"),
+        cast.group_admin.has_perm("organisations.delete_company"),
+    ) == (False, True, False)

@@ -69,7 +69,9 @@ def test_login_with_password_and_totp_code(cast):
 def test_failed_logins_are_rate_limited(cast):
     client = Client(headers={"Accept-Language": "en"})
     for _attempt in range(5):
-        response = client.post("/accounts/login/", {"login": cast.supplier_a_sales.email, "password": "wrong"})
+        response = client.post(
+            "/accounts/login/", {"login": cast.supplier_a_sales.email, "password": "wrong"}
+        )
         assert response.status_code == 200
     response = client.post("/accounts/login/", {"login": cast.supplier_a_sales.email, "password": PASSWORD})
     assert response.status_code == 200
@@ -96,7 +98,10 @@ def test_group_admin_resets_mfa_with_an_audit_event(cast):
     assert Authenticator.objects.filter(user=cast.buyer).count() == 0
     event = AuditEvent.objects.get(action="user.mfa_reset")
     assert (event.actor, event.object_id, event.before, event.after) == (
-        cast.group_admin, str(cast.buyer.uuid), {"authenticators": ["totp"]}, {"authenticators": []}
+        cast.group_admin,
+        str(cast.buyer.uuid),
+        {"authenticators": ["totp"]},
+        {"authenticators": []},
     )
 
 
@@ -117,4 +122,6 @@ def test_back_office_login_pages_lead_to_allauth(cast):
     assert client.get("/cms/password_reset/").headers["Location"] == "/accounts/password/reset/"
     response = client.get("/cms/", follow=True)
     assert [url for url, _status in response.redirect_chain] == [
-        "/cms/login/?next=/cms/", "/accounts/login/?next=%2Fcms%2F"]
+        "/cms/login/?next=/cms/",
+        "/accounts/login/?next=%2Fcms%2F",
+    ]

@@ -16,7 +16,11 @@ class PartnerView(ScopedObjectView, DetailView):
 
 def test_a_view_cannot_replace_the_scoped_queryset():
     with pytest.raises(TypeError, match="overrides get_queryset"):
-        type("Leaky", (ScopedObjectView, DetailView), {"model": Partner, "get_queryset": lambda self: Partner.objects.all()})
+        type(
+            "Leaky",
+            (ScopedObjectView, DetailView),
+            {"model": Partner, "get_queryset": lambda self: Partner.objects.all()},
+        )
 
 
 @pytest.mark.django_db

@@ -10,8 +10,9 @@ from tests.factories import PASSWORD
 @pytest.mark.django_db
 def test_sign_up_requires_a_verified_address_before_login():
     client = Client(headers={"Accept-Language": "en"})
-    response = client.post("/accounts/signup/", {"email": "new@example.test", "password1": PASSWORD,
-                                                 "password2": PASSWORD})
+    response = client.post(
+        "/accounts/signup/", {"email": "new@example.test", "password1": PASSWORD, "password2": PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert len(mail.outbox) == 1

@@ -63,7 +63,11 @@ def test_home_page_renders_in_both_languages(client, language):
 def test_home_page_offers_no_link_to_a_workspace_that_does_not_exist_yet(client, cast):
     sign_in(client, cast.supplier_a_sales)
     html = client.get("/").content.decode()
-    assert ('href="/supplier/"' in html, 'href="/shop/"' in html, 'href="/account/"' in html) == (False, False, True)
+    assert ('href="/supplier/"' in html, 'href="/shop/"' in html, 'href="/account/"' in html) == (
+        False,
+        False,
+        True,
+    )
 
 
 def test_home_page_greets_a_member_with_links_to_their_workspaces(client, cast, settings):
