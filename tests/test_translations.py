@@ -75,18 +75,30 @@ def extracted(tmp_path_factory):
             "PORTAL_VAR_DIR": str(tree / "var"),
         },
     )
-    return tree / "portal" / "locale"
+    return tree
 
 
-def test_chinese_catalog_is_complete(extracted):
-    entries = _entries(extracted / "zh_Hans" / "LC_MESSAGES" / "django.po")
+# Each app with a locale/ folder keeps its own catalogue; strings of apps without one land in portal's.
+CATALOGUES = ("portal/locale", "theme/locale")
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_chinese_catalogue_is_complete(extracted, catalogue):
+    entries = _entries(extracted / catalogue / "zh_Hans" / "LC_MESSAGES" / "django.po")
     assert len(entries) > 100
     untranslated = [entry["msgid"] for entry in entries if not entry["msgstr"]]
     fuzzy = [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]]
     assert (untranslated, fuzzy) == ([], [])
 
 
-def test_english_catalog_has_no_fuzzy_entries(extracted):
+@pytest.mark.parametrize("catalogue", CATALOGUES)
+def test_english_catalogue_has_no_fuzzy_entries(extracted, catalogue):
     # English is the source language: an empty msgstr shows the msgid; fuzzy entries would hide real ones.
-    entries = _entries(extracted / "en" / "LC_MESSAGES" / "django.po")
+    entries = _entries(extracted / catalogue / "en" / "LC_MESSAGES" / "django.po")
     assert [entry["msgid"] for entry in entries if "fuzzy" in entry["flags"]] == []
+
+
+def test_no_other_app_keeps_a_catalogue_the_test_would_miss():
+    assert sorted(str(path.parent.relative_to(ROOT)) for path in ROOT.glob("*/locale/zh_Hans")) == sorted(
+        f"{catalogue}" for catalogue in CATALOGUES
+    )
