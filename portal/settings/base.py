@@ -173,6 +173,8 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
 
 # Wagtail: the staff back office.
 WAGTAIL_SITE_NAME = "Group Portal"
+# No requests to gravatar.com from the back office (no internet on the servers, and privacy).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = env("PORTAL_BASE_URL", "http://localhost:8000")
 # Our /cms/login/ sends visitors to allauth and tells logged-in people without a staff role "403".
 WAGTAILADMIN_LOGIN_URL = "/cms/login/"

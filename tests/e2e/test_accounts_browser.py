@@ -100,3 +100,47 @@ def test_an_outsider_gets_404_for_another_partners_colleague(page, base):
     assert response.status == 404
     assert "乙供应商" not in page.content()
     shot(page, "accounts-outsider-404")
+
+
+def test_team_pages_and_back_office_look_right(page, base):
+    partner = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
+    admin = MembershipFactory(user=UserFactory(email="admin@supplier-a.test", first_name="磊", last_name="赵"),
+                              roles=["admin", "sales"], partner=partner).user
+    colleague = MembershipFactory(user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner)
+    TOTP.activate(admin, SECRET)
+    log_in(page, base, admin.email)
+    page.fill("input[name=code]", totp_code(SECRET))
+    submit(page, "code")
+    page.wait_for_url(re.compile(r".*/account/$"))
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        for name, path, heading in (
+            ("team", "/account/team/", "甲供应商有限公司 的团队"),
+            ("team-member", f"/account/team/{colleague.uuid}/", colleague.user.get_full_name()),
+            ("preferences", "/account/preferences/", "偏好设置"),
+        ):
+            page.goto(f"{base}{path}")
+            assert page.locator("h1").first.inner_text().strip() == heading
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, width)
+            shot(page, f"accounts-{name}-{width}")
+
+
+def test_group_admin_back_office_pages(page, base):
+    admin = StaffRoleFactory(user=UserFactory(email="admin@group.test"), role="group_admin", company=None).user
+    partner = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
+    MembershipFactory(user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner)
+    TOTP.activate(admin, SECRET)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, base, admin.email)
+    page.fill("input[name=code]", totp_code(SECRET))
+    submit(page, "code")
+    page.wait_for_url(re.compile(r".*/account/$"))
+    for name, path in (
+        ("partners", "/cms/partners/"),
+        ("partner", f"/cms/partners/{partner.uuid}/"),
+        ("people", "/cms/people/"),
+        ("person", f"/cms/people/{admin.uuid}/"),
+    ):
+        response = page.goto(f"{base}{path}")
+        assert response.status == 200, name
+        shot(page, f"back-office-{name}")
