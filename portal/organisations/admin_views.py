@@ -77,7 +77,7 @@ def partner_detail(request, partner_id):
             "memberships": Membership.objects.filter(partner=partner)
             .select_related("user")
             .order_by("user__email"),
-            "status_form": PartnerStatusForm() if scope.is_group_admin else None,
+            "status_form": PartnerStatusForm(current_status=partner.status) if scope.is_group_admin else None,
         },
     )
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Company, PartnerStatus, StaffRoleName
+from .models import PARTNER_TRANSITIONS, Company, PartnerStatus, StaffRoleName
 
 
 class PartnerStatusForm(forms.Form):
@@ -9,6 +9,15 @@ class PartnerStatusForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args, current_status: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if current_status is not None:
+            # offer only the statuses the transition table allows from here
+            allowed = PARTNER_TRANSITIONS.get(current_status, set())
+            self.fields["status"].choices = [
+                choice for choice in PartnerStatus.choices if choice[0] in allowed
+            ]
 
 
 class StaffRoleGrantForm(forms.Form):

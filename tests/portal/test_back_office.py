@@ -142,3 +142,11 @@ def test_people_and_organisations_named_by_audit_rows_cannot_be_deleted(cast):
         cast.group_admin.has_perm("accounts.change_user"),
         cast.group_admin.has_perm("organisations.delete_company"),
     ) == (False, True, False)
+
+
+@pytest.mark.django_db
+def test_status_form_offers_only_the_allowed_transitions(cast):
+    page = login(Client(headers={"Accept-Language": "en"}), cast.group_admin).get(
+        f"/cms/partners/{cast.supplier_a.uuid}/"
+    )
+    assert page.context["status_form"].fields["status"].choices == [("blocked", "Blocked")]
