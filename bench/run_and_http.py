@@ -1,6 +1,6 @@
 """Platform benchmark: how fast `make run`'s processes start, answer HTTP, and run a task.
 
-    .venv/bin/python bench/platform.py [--requests 400] [--concurrency 8]
+    .venv/bin/python bench/run_and_http.py [--requests 400] [--concurrency 8]
 
 Starts `manage.py serve` (gunicorn with 2 workers × 4 threads, a Celery worker with beat, SQLite in WAL mode,
 the filesystem broker) in a temporary var folder, then measures, all on 127.0.0.1 only and bounded in count:
@@ -169,7 +169,7 @@ def main() -> None:
     print(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     if not RESULTS.exists():
-        RESULTS.write_text("# Platform benchmark results\n\nWritten by `bench/platform.py`; newest last.\n\n")
+        RESULTS.write_text("# Platform benchmark results\n\nWritten by `bench/run_and_http.py`; newest last.\n\n")
     with RESULTS.open("a") as results:
         results.write(report + "\n")
 
