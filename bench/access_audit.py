@@ -92,13 +92,13 @@ def build(partners: int, events: int):
         EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
     )
     Membership.objects.bulk_create(
-        Membership(user=user, partner=partner, roles=["admin", "sales"]) for user, partner in zip(users, rows)
+        Membership(user=user, partner=partner, roles=["admin", "sales"])
+        for user, partner in zip(users, rows, strict=True)
     )
     buyer = UserFactory(email="buyer@bench.test")
     StaffRole.objects.create(user=buyer, company=company_a, role="buyer")
     AuditEvent.objects.bulk_create(
-        AuditEvent(actor_label="bench", action="bench.event", object_id=str(n), after={"n": n})
-        for n in range(events)
+        AuditEvent(actor_label="bench", action="bench.event", object_id=str(n), after={"n": n}) for n in range(events)
     )
     AuditEvent.objects.update(created_at=datetime(2026, 1, 1, tzinfo=UTC))  # older than the sealer's lag
     return buyer, users[1], rows[1], login
@@ -177,7 +177,9 @@ def main() -> None:
         text = "\n".join(lines) + "\n"
         print(text)
         if not RESULTS.exists():
-            RESULTS.write_text("# Access layer and audit chain benchmark results\n\nWritten by `bench/access_audit.py`.\n")
+            RESULTS.write_text(
+                "# Access layer and audit chain benchmark results\n\nWritten by `bench/access_audit.py`.\n"
+            )
         with RESULTS.open("a") as results:
             results.write(text)
     finally:

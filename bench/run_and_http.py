@@ -91,18 +91,14 @@ for n in range({count}):
 print(json.dumps(times))
 """
     command = [sys.executable, "-c", script]
-    result = subprocess.run(
-        command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=600
-    )
+    result = subprocess.run(command, cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=600)
     if result.returncode:
         raise SystemExit(result.stderr[-2000:])
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=400, help="GETs per URL (default 400)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--pings", type=int, default=20, help="task round trips (default 20)")
@@ -111,9 +107,7 @@ def main() -> None:
     var_dir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     port = free_port()
     # The dev settings' own defaults: SQLite and the filesystem broker in the temporary folder.
-    environment = {
-        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "CELERY_BROKER_URL"}
-    }
+    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "CELERY_BROKER_URL"}}
     environment.update(DJANGO_SETTINGS_MODULE="portal.settings.dev", PORTAL_VAR_DIR=str(var_dir))
     server = subprocess.Popen(
         [sys.executable, "manage.py", "serve", "--port", str(port)], cwd=BASE_DIR, env=environment,

@@ -40,9 +40,7 @@ def cast(db):
     company_b = CompanyFactory(code="WH02", name="武汉机械有限公司", name_en="Wuhan Machinery Co.")
     supplier_a = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
     supplier_b = PartnerFactory(name="乙供应商有限公司", name_en="Supplier B Ltd.")
-    customer_c = PartnerFactory(
-        name="丙客户有限公司", name_en="Customer C Ltd.", is_supplier=False, is_customer=True
-    )
+    customer_c = PartnerFactory(name="丙客户有限公司", name_en="Customer C Ltd.", is_supplier=False, is_customer=True)
     SupplierAccountFactory(partner=supplier_a, company=company_a)
     SupplierAccountFactory(partner=supplier_b, company=company_b)
     CustomerAccountFactory(partner=customer_c, company=company_a)

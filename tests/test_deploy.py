@@ -65,8 +65,7 @@ def test_a_missing_secret_stops_the_start_loudly(missing):
 
     assert result.returncode == 1
     assert (
-        f"django.core.exceptions.ImproperlyConfigured: The environment variable {missing} must be set."
-        in result.stderr
+        f"django.core.exceptions.ImproperlyConfigured: The environment variable {missing} must be set." in result.stderr
     )
 
 

@@ -131,9 +131,7 @@ def test_serve_runs_web_worker_and_beat_and_stops_on_sigterm(serve_environment, 
             timeout=120,
         )
         assert pinged.returncode == 0, pinged.stdout + pinged.stderr
-        assert pinged.stdout.startswith(
-            f"pong {token} from portal@{socket.gethostname()} via queue celery in "
-        )
+        assert pinged.stdout.startswith(f"pong {token} from portal@{socket.gethostname()} via queue celery in ")
         worker_cache = FileBasedCache(str(var_dir / "cache"), {})
         assert worker_cache.get(ping_key(token)) == {
             "worker": f"portal@{socket.gethostname()}",

@@ -49,9 +49,7 @@ def extracted(tmp_path_factory):
     for name in SOURCES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(
-                source, tree / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo")
-            )
+            shutil.copytree(source, tree / name, ignore=shutil.ignore_patterns("__pycache__", "static", "*.mo"))
         else:
             shutil.copy(source, tree / name)
     subprocess.run(

@@ -20,9 +20,7 @@ def queues(settings):
     """Two fresh queue names; a worker thread (solo pool) consumes the first one only."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     consumed, ignored = f"test-{uuid.uuid4().hex}", f"test-{uuid.uuid4().hex}"
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, queues=[consumed], shutdown_timeout=30
-    ):
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[consumed], shutdown_timeout=30):
         yield consumed, ignored
     with celery_app.connection_for_write() as connection:
         for queue in (consumed, ignored):

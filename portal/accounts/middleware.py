@@ -28,9 +28,7 @@ class UserPreferencesMiddleware:
         zone_name = settings.TIME_ZONE
         if request.user.is_authenticated:
             profile = (
-                UserProfile.objects.filter(user=request.user)
-                .values("preferred_language", "current_time_zone")
-                .first()
+                UserProfile.objects.filter(user=request.user).values("preferred_language", "current_time_zone").first()
             )
             if profile:
                 language = profile["preferred_language"]

@@ -8,6 +8,4 @@ from django.dispatch import receiver
 @receiver(authenticator_added)
 def count_enrolment_as_second_factor(sender, request, user, authenticator, **kwargs):
     if request is not None and authenticator.type in ("totp", "webauthn"):
-        record_authentication(
-            request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True
-        )
+        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)

@@ -21,9 +21,7 @@ def user_update_preferences(
 ) -> Any:
     """Name, phone, language and time zone; language and zone live in Wagtail's UserProfile (one store)."""
     with transaction.atomic():
-        get_user_model().objects.filter(pk=user.pk).update(
-            first_name=first_name, last_name=last_name, phone=phone
-        )
+        get_user_model().objects.filter(pk=user.pk).update(first_name=first_name, last_name=last_name, phone=phone)
         profile, _created = UserProfile.objects.get_or_create(user=user)
         before = {"language": profile.preferred_language, "time_zone": profile.current_time_zone}
         profile.preferred_language = language

@@ -35,9 +35,7 @@ def account_home(request):
             "profile": profile,
             "memberships": memberships_of(user),
             "staff_roles": StaffRole.objects.filter(user=user).select_related("company"),
-            "second_factors": Authenticator.objects.filter(user=user).exclude(
-                type=Authenticator.Type.RECOVERY_CODES
-            ),
+            "second_factors": Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES),
             "is_partner_admin": bool(request.membership) and request.membership.has_role(PartnerRole.ADMIN),
             "panels": panels_for(request),
         },
@@ -123,6 +121,4 @@ def team_member(request, membership_id):
         except DomainError as error:
             messages.error(request, error.message)
             member.refresh_from_db()
-    return render(
-        request, "accounts/team_member.html", {"member": member, "form": form, "is_partner_admin": is_admin}
-    )
+    return render(request, "accounts/team_member.html", {"member": member, "form": form, "is_partner_admin": is_admin})

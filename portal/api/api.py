@@ -22,9 +22,7 @@ api = NinjaAPI(
 @api.exception_handler(Http404)
 def not_found(request, exc):
     # RFC 9457 problem details: the same answer for "does not exist" and "not yours".
-    return api.create_response(
-        request, {"type": "about:blank", "title": "Not found", "status": 404}, status=404
-    )
+    return api.create_response(request, {"type": "about:blank", "title": "Not found", "status": 404}, status=404)
 
 
 class CompanyOut(Schema):

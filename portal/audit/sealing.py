@@ -108,11 +108,7 @@ def seal_pending(batch: int = 500) -> int:
     key = _key()
     _ensure_head()
     with transaction.atomic():
-        head = (
-            AuditChainHead.objects.select_for_update(skip_locked=True)
-            .filter(pk=AuditChainHead.SINGLETON_ID)
-            .first()
-        )
+        head = AuditChainHead.objects.select_for_update(skip_locked=True).filter(pk=AuditChainHead.SINGLETON_ID).first()
         if head is None:
             return 0  # another sealer is extending the chain right now
         cutoff = timezone.now() - _seal_lag()
@@ -144,9 +140,7 @@ def audit_head_publish() -> OutboxEvent | None:
         head = AuditChainHead.objects.select_for_update().get(pk=AuditChainHead.SINGLETON_ID)
         payload = {"last_id": head.last_event_id, "seal": head.seal, "count": head.count}
         last_published = (
-            OutboxEvent.objects.filter(topic=CHAIN_HEAD_TOPIC)
-            .order_by("-id")
-            .values_list("payload", flat=True)
+            OutboxEvent.objects.filter(topic=CHAIN_HEAD_TOPIC).order_by("-id").values_list("payload", flat=True)
         ).first()
         if head.count == 0 or last_published == payload:
             return None
@@ -220,17 +214,13 @@ def verify_chain(*, expected_heads: Iterable[dict] = (), chunk_size: int = 2000)
             report.broken = _broken(event, "its seal does not match its content or the event before it")
             return report
         if previous_id is not None and event.id < previous_id:
-            report.notes.append(
-                f"event {event.id} was sealed after younger events (its transaction was long)"
-            )
+            report.notes.append(f"event {event.id} was sealed after younger events (its transaction was long)")
         previous_id = event.id
         previous_seal = event.seal
         expected_position += 1
         report.sealed += 1
 
-    published = (
-        OutboxEvent.objects.filter(topic=CHAIN_HEAD_TOPIC).order_by("id").values_list("payload", flat=True)
-    )
+    published = OutboxEvent.objects.filter(topic=CHAIN_HEAD_TOPIC).order_by("id").values_list("payload", flat=True)
     _check_heads(report, [*published, *expected_heads])
     if report.broken is not None:
         return report

@@ -19,9 +19,7 @@ class StaffMenuItem(MenuItem):
 def register_audit_urls():
     return [
         path("audit/", AuditEventIndexView.as_view(), name="audit_event_index"),
-        path(
-            "audit/results/", AuditEventIndexView.as_view(results_only=True), name="audit_event_index_results"
-        ),
+        path("audit/results/", AuditEventIndexView.as_view(results_only=True), name="audit_event_index_results"),
     ]
 
 

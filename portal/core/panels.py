@@ -17,13 +17,9 @@ class Panel:
         return {}
 
     def render(self, request) -> str:
-        return render_to_string(
-            self.template_name, {"panel": self, **self.get_context(request)}, request=request
-        )
+        return render_to_string(self.template_name, {"panel": self, **self.get_context(request)}, request=request)
 
 
 def panels_for(request) -> list[str]:
-    panels = sorted(
-        (panel_class() for _key, panel_class in dashboard_panels.items()), key=lambda panel: panel.order
-    )
+    panels = sorted((panel_class() for _key, panel_class in dashboard_panels.items()), key=lambda panel: panel.order)
     return [panel.render(request) for panel in panels if panel.is_shown(request)]

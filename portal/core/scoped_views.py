@@ -50,9 +50,7 @@ class ScopedObjectView:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "get_queryset" in cls.__dict__:
-            raise TypeError(
-                f"{cls.__name__} overrides get_queryset; narrow the scoped queryset in narrow() instead."
-            )
+            raise TypeError(f"{cls.__name__} overrides get_queryset; narrow the scoped queryset in narrow() instead.")
 
     def narrow(self, queryset):
         return queryset

@@ -55,9 +55,7 @@ def healthz(request):
         else:
             checks[name] = {"status": "ok", "ms": round((time.monotonic() - started) * 1000, 1)}
     healthy = all(check["status"] == "ok" for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
 
 
 def back_office_login(request):

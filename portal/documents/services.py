@@ -150,9 +150,7 @@ def _check_text_chunk(decoder: codecs.IncrementalDecoder, chunk: bytes, name: st
     try:
         decoder.decode(chunk, final=final)
     except UnicodeDecodeError as error:
-        message = _(
-            "“%(name)s” is not UTF-8 text. Save it as UTF-8 (e.g. “CSV UTF-8” in Excel) and upload it again."
-        )
+        message = _("“%(name)s” is not UTF-8 text. Save it as UTF-8 (e.g. “CSV UTF-8” in Excel) and upload it again.")
         raise DomainError(message % {"name": name}) from error
     if b"\x00" in chunk:
         raise DomainError(_("“%(name)s” contains binary data, not text.") % {"name": name})
@@ -218,9 +216,7 @@ def _save(
         uploaded_by=actor if _is_person(actor) else None,
     )
     # upload_to makes the storage name (uuid + extension): the person's file name is never part of it.
-    document.file.save(
-        f"upload.{inspection.extension}", file if isinstance(file, File) else File(file), save=False
-    )
+    document.file.save(f"upload.{inspection.extension}", file if isinstance(file, File) else File(file), save=False)
     try:
         with transaction.atomic():
             document.save()
@@ -314,7 +310,5 @@ def document_store_generated(
         )
     except IntegrityError:
         # Another worker stored the same (kind, object, version) between our check and our insert.
-        logger.info(
-            "generated document %s %s v%s already stored by a concurrent run", kind, object_id, version
-        )
+        logger.info("generated document %s %s v%s already stored by a concurrent run", kind, object_id, version)
         return same.get()

@@ -55,9 +55,7 @@ def document_list(request):
             else:
                 messages.success(request, _("“%(name)s” was uploaded.") % {"name": document.original_name})
                 return redirect("document_list")
-    page = Paginator(documents_of_partner(request.user, partner), DOCUMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(documents_of_partner(request.user, partner), DOCUMENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "documents/document_list.html",

@@ -31,9 +31,7 @@ class OutboxEvent(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     payload = models.JSONField(_("payload"), default=dict)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    status = models.CharField(
-        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True, editable=False)

@@ -11,9 +11,7 @@ from django.db import models, transaction
 from .models import OutboxEvent
 
 
-def emit(
-    topic: str, payload: dict[str, Any], *, company: Any = None, obj: models.Model | None = None
-) -> OutboxEvent:
+def emit(topic: str, payload: dict[str, Any], *, company: Any = None, obj: models.Model | None = None) -> OutboxEvent:
     """Write an outbox event in the caller's transaction (it commits or rolls back with the change).
 
     The payload is made JSON-safe here (Decimals as strings, datetimes in ISO 8601, UUIDs as text).

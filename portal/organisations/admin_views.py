@@ -49,9 +49,7 @@ def partner_index(request):
         if status := form.cleaned_data["status"]:
             partners = partners.filter(status=status)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("p"))
-    return _render(
-        request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form}
-    )
+    return _render(request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form})
 
 
 def partner_detail(request, partner_id):
@@ -74,9 +72,7 @@ def partner_detail(request, partner_id):
         {
             "partner": partner,
             "accounts": accounts,
-            "memberships": Membership.objects.filter(partner=partner)
-            .select_related("user")
-            .order_by("user__email"),
+            "memberships": Membership.objects.filter(partner=partner).select_related("user").order_by("user__email"),
             "status_form": PartnerStatusForm(current_status=partner.status) if scope.is_group_admin else None,
         },
     )
@@ -161,10 +157,7 @@ def person_mfa_reset(request, person_id):
         removed = user_reset_mfa(actor=request.user, user=person, request=request)
         messages.success(
             request,
-            _(
-                "Two-factor authentication was reset (%(count)s removed). The person must "
-                "enrol again at the next login."
-            )
+            _("Two-factor authentication was reset (%(count)s removed). The person must enrol again at the next login.")
             % {"count": removed},
         )
     except DomainError as error:
@@ -195,9 +188,7 @@ def person_role_grant(request, person_id):
 
 @require_POST
 def person_role_revoke(request, role_id):
-    staff_role = get_object_for_user(
-        StaffRole.objects.select_related("user", "company"), request.user, role_id
-    )
+    staff_role = get_object_for_user(StaffRole.objects.select_related("user", "company"), request.user, role_id)
     try:
         staff_role_revoke(actor=request.user, staff_role=staff_role, request=request)
     except PermissionDenied:

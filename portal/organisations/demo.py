@@ -187,9 +187,7 @@ def _demo_user(email: str, family_name: str, given_name: str, language: str, tim
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    EmailAddress.objects.update_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     UserProfile.objects.update_or_create(
         user=user, defaults={"preferred_language": language, "current_time_zone": time_zone}
     )

@@ -15,9 +15,7 @@ class PartnerStatusForm(forms.Form):
         if current_status is not None:
             # offer only the statuses the transition table allows from here
             allowed = PARTNER_TRANSITIONS.get(current_status, set())
-            self.fields["status"].choices = [
-                choice for choice in PartnerStatus.choices if choice[0] in allowed
-            ]
+            self.fields["status"].choices = [choice for choice in PartnerStatus.choices if choice[0] in allowed]
 
 
 class StaffRoleGrantForm(forms.Form):
@@ -33,6 +31,4 @@ class StaffRoleGrantForm(forms.Form):
 
 class PartnerSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All"))] + PartnerStatus.choices, required=False
-    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + PartnerStatus.choices, required=False)

@@ -42,9 +42,7 @@ class Site(models.Model):
     """A plant or office of a company; goods are delivered to sites."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company")
-    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sites", verbose_name=_("company"))
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("name"), max_length=200)
     address = models.TextField(_("address"), blank=True)
@@ -55,9 +53,7 @@ class Site(models.Model):
         verbose_name = _("site")
         verbose_name_plural = _("sites")
         ordering = ["company__code", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="site_code_unique_per_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="site_code_unique_per_company")]
 
     def __str__(self) -> str:
         return f"{self.company.code} · {self.name}"
@@ -67,9 +63,7 @@ class Warehouse(models.Model):
     """A stock location of a company (多库存地)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="warehouses", verbose_name=_("company")
-    )
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="warehouses", verbose_name=_("company"))
     site = models.ForeignKey(
         Site,
         on_delete=models.PROTECT,
@@ -87,9 +81,7 @@ class Warehouse(models.Model):
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
         ordering = ["company__code", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["company", "code"], name="warehouse_code_unique_per_company")
-        ]
+        constraints = [models.UniqueConstraint(fields=["company", "code"], name="warehouse_code_unique_per_company")]
 
     def __str__(self) -> str:
         return f"{self.company.code} · {self.name}"
@@ -125,9 +117,7 @@ class Partner(models.Model):
     address = models.TextField(_("address"), blank=True)
     is_supplier = models.BooleanField(_("supplier"), default=False)
     is_customer = models.BooleanField(_("customer"), default=False)
-    status = models.CharField(
-        _("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING
-    )
+    status = models.CharField(_("status"), max_length=16, choices=PartnerStatus.choices, default=PartnerStatus.PENDING)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager(
@@ -140,9 +130,7 @@ class Partner(models.Model):
         verbose_name_plural = _("partners")
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(is_supplier=True) | Q(is_customer=True), name="partner_has_a_side"
-            )
+            models.CheckConstraint(condition=Q(is_supplier=True) | Q(is_customer=True), name="partner_has_a_side")
         ]
 
     def __str__(self) -> str:

@@ -42,9 +42,7 @@ def _active_admins(partner_id: int, *, excluding: int | None = None) -> int:
     return sum(1 for roles in memberships.values_list("roles", flat=True) if PartnerRole.ADMIN in roles)
 
 
-def partner_set_status(
-    *, actor: Any, partner: Partner, status: str, reason: str = "", request: Any = None
-) -> Partner:
+def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str = "", request: Any = None) -> Partner:
     """Approve, block or unblock a partner (group administrators only)."""
     _require_group_admin(actor)
     with transaction.atomic():
@@ -74,9 +72,7 @@ def partner_set_status(
     return locked
 
 
-def membership_set_roles(
-    *, actor: Any, membership: Membership, roles: list[str], request: Any = None
-) -> Membership:
+def membership_set_roles(*, actor: Any, membership: Membership, roles: list[str], request: Any = None) -> Membership:
     """A partner administrator changes a colleague's roles; the partner always keeps one administrator."""
     _require_partner_admin(actor, membership.partner_id)
     unknown = set(roles) - set(PartnerRole.values)
@@ -109,9 +105,7 @@ def membership_set_roles(
     return locked
 
 
-def membership_set_active(
-    *, actor: Any, membership: Membership, is_active: bool, request: Any = None
-) -> Membership:
+def membership_set_active(*, actor: Any, membership: Membership, is_active: bool, request: Any = None) -> Membership:
     """Deactivate a colleague's membership (access ends at their next request), or restore it."""
     _require_partner_admin(actor, membership.partner_id)
     with transaction.atomic():
@@ -139,9 +133,7 @@ def membership_set_active(
     return locked
 
 
-def staff_role_grant(
-    *, actor: Any, user: Any, role: str, company: Company | None, request: Any = None
-) -> StaffRole:
+def staff_role_grant(*, actor: Any, user: Any, role: str, company: Company | None, request: Any = None) -> StaffRole:
     """Give an employee a role in one company, or group-wide when company is None (group admins only)."""
     _require_group_admin(actor)
     if role not in StaffRoleName.values:
@@ -165,9 +157,7 @@ def staff_role_revoke(*, actor: Any, staff_role: StaffRole, request: Any = None)
     _require_group_admin(actor)
     with transaction.atomic():
         group_admins = list(
-            StaffRole.objects.filter(role=StaffRoleName.GROUP_ADMIN, company=None)
-            .order_by("pk")
-            .select_for_update()
+            StaffRole.objects.filter(role=StaffRoleName.GROUP_ADMIN, company=None).order_by("pk").select_for_update()
         )
         if (
             staff_role.role == StaffRoleName.GROUP_ADMIN

@@ -18,9 +18,7 @@ def listed_actions(response) -> list[str]:
 def events(cast):
     audit_record(actor=cast.buyer, action="test.company_a", company=cast.company_a, obj=cast.company_a)
     audit_record(actor=cast.staff_b, action="test.company_b", company=cast.company_b, obj=cast.company_b)
-    audit_record(
-        actor=cast.supplier_a_admin, action="test.partner_only", partner=cast.supplier_a, obj=cast.supplier_a
-    )
+    audit_record(actor=cast.supplier_a_admin, action="test.partner_only", partner=cast.supplier_a, obj=cast.supplier_a)
 
 
 @pytest.mark.django_db
@@ -44,9 +42,7 @@ def test_filters_by_action_prefix_and_object_id(cast, events, login_as):
         "test.company_b",
         "test.company_a",
     ]
-    assert listed_actions(client.get(f"/cms/audit/?object_id={cast.supplier_a.uuid}")) == [
-        "test.partner_only"
-    ]
+    assert listed_actions(client.get(f"/cms/audit/?object_id={cast.supplier_a.uuid}")) == ["test.partner_only"]
     assert listed_actions(client.get("/cms/audit/results/?action=test.company_a")) == ["test.company_a"]
 
 
@@ -80,9 +76,7 @@ def test_the_list_runs_a_constant_number_of_queries(cast, login_as, django_asser
         response = client.get("/cms/audit/")
     assert len(listed_actions(response)) == 1
     for number in range(40):
-        audit_record(
-            actor=cast.buyer, action=f"test.many_{number}", company=cast.company_a, partner=cast.supplier_a
-        )
+        audit_record(actor=cast.buyer, action=f"test.many_{number}", company=cast.company_a, partner=cast.supplier_a)
     with django_assert_num_queries(14):
         response = client.get("/cms/audit/")
     assert len(listed_actions(response)) == 41

@@ -128,9 +128,7 @@ def test_a_resealed_row_without_the_key_is_detected(three_events):
     forged = AuditEvent.objects.get(pk=first.pk)
     wrong_key_seal = hmac.new(b"guessed-key", sealing.canonical_form(forged), hashlib.sha256).hexdigest()
     AuditEvent.objects.filter(pk=first.pk).update(seal=wrong_key_seal)
-    assert verify_broken().startswith(
-        f"BROKEN at event id={first.pk} uuid={first.uuid} action=partner.update "
-    )
+    assert verify_broken().startswith(f"BROKEN at event id={first.pk} uuid={first.uuid} action=partner.update ")
 
 
 @pytest.mark.django_db

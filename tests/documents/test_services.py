@@ -21,16 +21,12 @@ from tests.factories.documents import PDF_BYTES, DocumentFactory
 ALLOWED = "csv, docx, gif, jpeg, jpg, pdf, png, txt, webp, xlsx, zip"
 ELF_HEADER = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 56
 WINDOWS_EXE_HEADER = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-)
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 CSV_BYTES = "name,city\n甲,上海\n".encode()
 
 
 def upload(name, content):
-    return SimpleUploadedFile(
-        name, content, content_type="application/pdf"
-    )  # what the browser claims: ignored
+    return SimpleUploadedFile(name, content, content_type="application/pdf")  # what the browser claims: ignored
 
 
 def zip_bytes(*members):
@@ -242,9 +238,7 @@ def test_a_generated_document_retried_is_the_same_document(cast, media):
 
 
 @pytest.mark.django_db
-def test_a_generated_document_stored_concurrently_returns_the_winner_and_leaves_no_file(
-    cast, media, monkeypatch
-):
+def test_a_generated_document_stored_concurrently_returns_the_winner_and_leaves_no_file(cast, media, monkeypatch):
     winner = generate(cast)
     real_first = QuerySet.first
     calls = []

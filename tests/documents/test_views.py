@@ -195,9 +195,7 @@ def test_the_list_runs_a_constant_number_of_queries(cast, media, django_assert_n
     with django_assert_num_queries(9):
         client.get("/account/documents/")
     for number in range(30):
-        DocumentFactory(
-            owner_partner=cast.supplier_a, uploaded_by=cast.supplier_a_sales, original_name=f"{number}.pdf"
-        )
+        DocumentFactory(owner_partner=cast.supplier_a, uploaded_by=cast.supplier_a_sales, original_name=f"{number}.pdf")
     with django_assert_num_queries(9):
         response = client.get("/account/documents/")
     assert response.content.decode().count('href="/account/documents/') == 31

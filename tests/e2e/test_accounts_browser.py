@@ -109,9 +109,7 @@ def test_team_pages_and_back_office_look_right(page, base):
         roles=["admin", "sales"],
         partner=partner,
     ).user
-    colleague = MembershipFactory(
-        user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner
-    )
+    colleague = MembershipFactory(user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner)
     TOTP.activate(admin, SECRET)
     log_in(page, base, admin.email)
     page.fill("input[name=code]", totp_code(SECRET))
@@ -131,9 +129,7 @@ def test_team_pages_and_back_office_look_right(page, base):
 
 
 def test_group_admin_back_office_pages(page, base):
-    admin = StaffRoleFactory(
-        user=UserFactory(email="admin@group.test"), role="group_admin", company=None
-    ).user
+    admin = StaffRoleFactory(user=UserFactory(email="admin@group.test"), role="group_admin", company=None).user
     partner = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
     MembershipFactory(user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner)
     TOTP.activate(admin, SECRET)

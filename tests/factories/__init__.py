@@ -38,9 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             from allauth.account.models import EmailAddress
 
             obj.save()
-            EmailAddress.objects.get_or_create(
-                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
-            )
+            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

@@ -55,9 +55,7 @@ def test_preferences_reject_an_unknown_zone_and_change_nothing(cast):
         },
     )
     assert response.status_code == 200
-    assert (
-        UserProfile.objects.filter(user=cast.supplier_a_sales, current_time_zone="Mars/Olympus").count() == 0
-    )
+    assert UserProfile.objects.filter(user=cast.supplier_a_sales, current_time_zone="Mars/Olympus").count() == 0
     assert AuditEvent.objects.count() == before
 
 
@@ -95,9 +93,7 @@ def test_team_page_lists_colleagues_with_a_constant_number_of_queries(cast, djan
 def test_admin_changes_a_colleagues_roles(cast):
     member = Membership.objects.get(user=cast.supplier_a_sales)
     client = login(Client(), cast.supplier_a_admin)
-    response = client.post(
-        f"/account/team/{member.uuid}/", {"action": "roles", "roles": ["sales", "logistics"]}
-    )
+    response = client.post(f"/account/team/{member.uuid}/", {"action": "roles", "roles": ["sales", "logistics"]})
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.roles == ["sales", "logistics"]

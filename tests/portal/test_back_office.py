@@ -46,9 +46,7 @@ def test_partner_list_runs_a_constant_number_of_queries(cast, django_assert_max_
 @pytest.mark.django_db
 def test_group_admin_blocks_a_partner_with_audit_and_outbox(cast):
     client = login(Client(), cast.group_admin)
-    response = client.post(
-        f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked", "reason": "fraud"}
-    )
+    response = client.post(f"/cms/partners/{cast.supplier_a.uuid}/status/", {"status": "blocked", "reason": "fraud"})
     assert response.status_code == 302
     cast.supplier_a.refresh_from_db()
     assert cast.supplier_a.status == "blocked"

@@ -69,9 +69,7 @@ def test_login_with_password_and_totp_code(cast):
 def test_failed_logins_are_rate_limited(cast):
     client = Client(headers={"Accept-Language": "en"})
     for _attempt in range(5):
-        response = client.post(
-            "/accounts/login/", {"login": cast.supplier_a_sales.email, "password": "wrong"}
-        )
+        response = client.post("/accounts/login/", {"login": cast.supplier_a_sales.email, "password": "wrong"})
         assert response.status_code == 200
     response = client.post("/accounts/login/", {"login": cast.supplier_a_sales.email, "password": PASSWORD})
     assert response.status_code == 200

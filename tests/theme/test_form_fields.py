@@ -28,10 +28,7 @@ def render(form) -> str:
 def test_fields_have_labels_help_and_required_markers():
     html = render(ExampleForm())
 
-    assert (
-        '<label for="id_reference">Reference<span class="required-mark" aria-hidden="true">*</span></label>'
-        in html
-    )
+    assert '<label for="id_reference">Reference<span class="required-mark" aria-hidden="true">*</span></label>' in html
     assert 'aria-describedby="id_reference_helptext"' in html
     assert '<div class="help" id="id_reference_helptext">As printed on the order.</div>' in html
     assert '<label for="id_note">Note</label>' in html

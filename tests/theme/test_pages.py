@@ -199,9 +199,7 @@ def test_mfa_pages_render_inside_the_layout_with_their_scripts(client, cast):
     assert totp.status_code == 200
     totp_html = totp.content.decode()
     assert '<img class="qr" src="data:image/svg+xml;base64,' in totp_html
-    assert re.search(
-        r'<textarea class="secret-box" id="authenticator_secret"[^>]*>[A-Z2-7]{32}</textarea>', totp_html
-    )
+    assert re.search(r'<textarea class="secret-box" id="authenticator_secret"[^>]*>[A-Z2-7]{32}</textarea>', totp_html)
     assert '<aside class="sidebar">' in totp_html
     assert webauthn.status_code == 200
     webauthn_html = webauthn.content.decode()

@@ -71,9 +71,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument(
-            "--web-workers", type=int, default=2, help="gunicorn worker processes (default 2)"
-        )
+        parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes (default 2)")
         parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes (default 2)")
         parser.add_argument(
             "--grace",
@@ -81,9 +79,7 @@ class Command(BaseCommand):
             default=15.0,
             help="Seconds the children get to stop before SIGKILL (default 15).",
         )
-        parser.add_argument(
-            "--no-setup", action="store_true", help="Skip migrations, static files and demo data."
-        )
+        parser.add_argument("--no-setup", action="store_true", help="Skip migrations, static files and demo data.")
         parser.add_argument("--no-demo", action="store_true", help="Skip loading the demo data.")
 
     def handle(self, *args, **options):
