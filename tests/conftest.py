@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 from allauth.account.internal.flows.login import record_authentication
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import validate_django_db
 
@@ -23,15 +24,46 @@ from tests.factories import (
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def login(client: Client, user, *, second_factor: bool = True) -> Client:
-    """Log the user in as allauth would after password and, by default, a second factor."""
+def login(client: Client, user, *, second_factor: bool = True, reauthenticated: bool = False) -> Client:
+    """Log the user in as allauth would after password and, by default, a second factor (the session keeps the
+    records allauth itself keeps, so the MFA middleware and allauth's reauthentication check see a real login)."""
     client.force_login(user)
     request = SimpleNamespace(session=client.session)
-    record_authentication(request, user, "password", email=user.email)
+    record_authentication(request, user, "password", email=user.email, reauthenticated=reauthenticated)
     if second_factor:
         record_authentication(request, user, "mfa", type="totp")
     request.session.save()
     return client
+
+
+# Browser tests: Playwright drives Debian's Chromium (never `playwright install`), as root, with no background
+# traffic (this machine reaches nothing but loopback).
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # The browser of a typical user of the group: Chinese, in Shanghai. Tests that want English say so.
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: Wagtail caches the site root paths there (a path cached from an
+    earlier test's page tree turns this test's home page into a 404), and allauth its rate-limit counters."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -11,43 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 # The live server runs in a thread of this process while Playwright's sync API keeps an event loop open.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 E2E_DIR = Path(__file__).parent
 ARTIFACTS = E2E_DIR / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        # No sandbox as root; no background traffic: this machine reaches nothing but loopback.
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-            "--disable-dev-shm-usage",
-        ],
-    }  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    # The browser of a typical user of the group: Chinese, in Shanghai. Tests that want English say so.
-    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Start each browser test with an empty cache: Wagtail caches the site root paths there, and a path
-    cached by an earlier test's page tree turns this test's home page into a 404."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.utils import translation
 
+from tests.conftest import login
 from tests.factories import MembershipFactory
-
-from .conftest import sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -41,7 +40,7 @@ def use_language(page, live_server, language: str) -> None:
 
 
 def log_in(page, live_server, user, **kwargs) -> None:
-    client = sign_in(Client(), user, **kwargs)
+    client = login(Client(), user, **kwargs)
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )

@@ -8,10 +8,9 @@ from django.utils import translation
 from wagtail.models import Page, Site
 from wagtail.users.models import UserProfile
 
+from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
 from theme.models import ContentPage, HomePage
-
-from .conftest import sign_in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_pages")]
 
@@ -61,7 +60,7 @@ def test_home_page_renders_in_both_languages(client, language):
 
 
 def test_home_page_offers_no_link_to_a_workspace_that_does_not_exist_yet(client, cast):
-    sign_in(client, cast.supplier_a_sales)
+    login(client, cast.supplier_a_sales)
     html = client.get("/").content.decode()
     assert ('href="/supplier/"' in html, 'href="/shop/"' in html, 'href="/account/"' in html) == (
         False,
@@ -72,7 +71,7 @@ def test_home_page_offers_no_link_to_a_workspace_that_does_not_exist_yet(client,
 
 def test_home_page_greets_a_member_with_links_to_their_workspaces(client, cast, settings):
     settings.ROOT_URLCONF = "tests.theme.urls_with_workspaces"
-    sign_in(client, cast.supplier_a_sales)
+    login(client, cast.supplier_a_sales)
     client.cookies["portal_language"] = "en"
 
     html = client.get("/").content.decode()
@@ -90,7 +89,7 @@ def test_home_page_greets_a_member_with_links_to_their_workspaces(client, cast, 
 def test_layout_offers_the_partner_switcher_for_several_memberships(client, cast):
     user = cast.supplier_a_sales
     MembershipFactory(user=user, partner=cast.customer_c, roles=["sales"])
-    sign_in(client, user)
+    login(client, user)
 
     html = client.get("/").content.decode()
 
@@ -105,7 +104,7 @@ def test_layout_offers_the_partner_switcher_for_several_memberships(client, cast
 
 
 def test_layout_shows_the_back_office_to_staff_and_log_out_as_a_post(client, cast):
-    sign_in(client, cast.buyer)
+    login(client, cast.buyer)
 
     html = client.get("/").content.decode()
 
@@ -115,7 +114,7 @@ def test_layout_shows_the_back_office_to_staff_and_log_out_as_a_post(client, cas
 
 def test_language_switcher_sets_the_cookie_and_the_profile(client, cast):
     user = cast.supplier_a_sales
-    sign_in(client, user)
+    login(client, user)
 
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/help/"})
 
@@ -190,7 +189,7 @@ def test_login_page_renders_inside_the_base_layout(client):
 
 def test_mfa_pages_render_inside_the_layout_with_their_scripts(client, cast):
     user = cast.buyer
-    sign_in(client, user, second_factor=False, reauthenticated=True)
+    login(client, user, second_factor=False, reauthenticated=True)
     client.cookies["portal_language"] = "en"
 
     totp = client.get("/accounts/2fa/totp/activate/")
@@ -228,7 +227,7 @@ def test_server_error_page_needs_no_context_and_no_database(django_assert_num_qu
 
 def test_editors_can_open_and_publish_the_pages_in_the_back_office(client):
     editor = UserFactory(email="editor@group.test", is_superuser=True, is_staff=True)
-    sign_in(client, editor)
+    login(client, editor)
     home = HomePage.objects.get()
     help_page = ContentPage.objects.get(slug="help")
 
