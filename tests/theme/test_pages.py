@@ -241,3 +241,10 @@ def test_editors_can_open_and_publish_the_pages_in_the_back_office(client):
     client.cookies["portal_language"] = "en"
     html = client.get("/").content.decode()
     assert '<a href="/maintenance/">Maintenance notice</a>' in html
+
+
+def test_calls_to_action_to_pages_not_built_yet_are_left_out(client, settings):
+    html = client.get("/").content.decode()
+    assert ('href="/shop/"' in html, 'href="/help/"' in html) == (False, True)
+    settings.ROOT_URLCONF = "tests.theme.urls_with_workspaces"
+    assert 'href="/shop/"' in client.get("/").content.decode()

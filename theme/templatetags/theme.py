@@ -5,6 +5,7 @@ from django import template
 from django.urls import Resolver404, resolve
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from wagtail.models import Page
 
 register = template.Library()
 
@@ -75,6 +76,17 @@ def is_served(path: str) -> bool:
         return resolve(path).url_name != "wagtail_serve"
     except Resolver404:
         return False
+
+
+@register.filter
+def is_live_link(url: str) -> bool:
+    """An editor's link leads somewhere: external addresses are trusted; a path on this site must have a view
+    of its own or be a live Wagtail page (so a call to action never points at a workspace not built yet)."""
+    if not url or not url.startswith("/"):
+        return bool(url)
+    if is_served(url):
+        return True
+    return Page.objects.live().filter(url_path__endswith=url if url.endswith("/") else f"{url}/").exists()
 
 
 @register.filter
