@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts.services import user_end_sessions
 from portal.audit.services import audit_record
 from portal.core.errors import DomainError
 from portal.integration.outbox import emit
@@ -190,6 +191,7 @@ def user_reset_mfa(*, actor: Any, user: Any, request: Any = None) -> int:
         authenticators = Authenticator.objects.filter(user=user)
         kinds = sorted(authenticators.values_list("type", flat=True))
         removed, _rows = authenticators.delete()
+        transaction.on_commit(lambda: user_end_sessions(user=user))
         audit_record(
             actor=actor,
             action="user.mfa_reset",

@@ -123,3 +123,16 @@ def test_back_office_login_pages_lead_to_allauth(cast):
         "/cms/login/?next=/cms/",
         "/accounts/login/?next=%2Fcms%2F",
     ]
+
+
+@pytest.mark.django_db
+def test_mfa_reset_logs_the_person_out_everywhere(cast, django_capture_on_commit_callbacks):
+    TOTP.activate(cast.buyer, SECRET)
+    buyer = login(Client(), cast.buyer)
+    colleague = login(Client(), cast.sourcing_manager)
+    assert buyer.get("/account/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        login(Client(), cast.group_admin).post(f"/cms/people/{cast.buyer.uuid}/mfa-reset/")
+    response = buyer.get("/account/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/account/")
+    assert colleague.get("/account/").status_code == 200  # nobody else is logged out
