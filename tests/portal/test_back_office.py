@@ -9,7 +9,7 @@ from portal.audit.services import audit_record
 from portal.integration.models import OutboxEvent
 from portal.organisations.models import Partner, StaffRole
 from tests.conftest import login
-from tests.factories import PartnerFactory, SupplierAccountFactory
+from tests.factories import MembershipFactory, PartnerFactory, StaffRoleFactory, SupplierAccountFactory
 
 
 def _counts():
@@ -148,3 +148,19 @@ def test_status_form_offers_only_the_allowed_transitions(cast):
         f"/cms/partners/{cast.supplier_a.uuid}/"
     )
     assert page.context["status_form"].fields["status"].choices == [("blocked", "Blocked")]
+
+
+@pytest.mark.django_db
+def test_people_list_runs_a_constant_number_of_queries(cast, django_assert_max_num_queries):
+    client = login(Client(), cast.group_admin)
+    client.get("/cms/people/")
+    # the page's own: COUNT, one page of people, their staff roles and memberships (prefetched), their second
+    # factors (one query); the rest is Wagtail's chrome. None of it grows with the number of people.
+    with django_assert_max_num_queries(40) as few:
+        client.get("/cms/people/")
+    for number in range(20):
+        MembershipFactory(partner=cast.supplier_b, roles=["sales"])
+        StaffRoleFactory(company=cast.company_b, role="finance")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/cms/people/")
+    assert response.content.decode().count("/cms/people/") >= 50
