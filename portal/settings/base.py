@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "portal.api",
     "portal.integration",
     "portal.documents",
+    "portal.notifications",
     "theme",
     "catalog",
     "rfq",
