@@ -12,6 +12,7 @@ from portal.core import views as core_views
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("", include("portal.onboarding.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("portal.accounts.urls")),
     path("account/documents/", include("portal.documents.urls")),

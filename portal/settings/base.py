@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "portal.integration",
     "portal.documents",
     "portal.notifications",
+    "portal.onboarding",
     "theme",
     "catalog",
     "rfq",
