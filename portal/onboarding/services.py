@@ -11,6 +11,7 @@ from typing import Any
 
 from allauth.account.internal.flows.email_verification import send_verification_email_to_address
 from allauth.account.models import EmailAddress
+from allauth.core.context import request_context
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -145,7 +146,7 @@ def registration_submit(*, data: SignupData, licence: Any, request: Any = None) 
     try:
         with transaction.atomic():
             user = _user_create(data)
-            existing = Partner.objects.filter(tax_id=data.tax_id).first()
+            existing = partner_with_tax_id(data.tax_id)
             if existing is not None:
                 result: Registration | JoinRequest = _join_request_create(
                     user=user, partner=existing, data=data, request=request
@@ -156,17 +157,27 @@ def registration_submit(*, data: SignupData, licence: Any, request: Any = None) 
                         result = _registration_create(user=user, data=data, licence=licence, request=request)
                 except IntegrityError:
                     # Someone registered the same tax id between our check and our insert: join that one.
-                    existing = Partner.objects.filter(tax_id=data.tax_id).first()
+                    existing = partner_with_tax_id(data.tax_id)
                     if existing is None:
                         raise
                     result = _join_request_create(user=user, partner=existing, data=data, request=request)
             address = EmailAddress.objects.get(user=user, email=user.email)
             if request is not None:
-                transaction.on_commit(lambda: send_verification_email_to_address(request, address, signup=True))
+                transaction.on_commit(lambda: _verification_email_send(request, address))
     except IntegrityError as error:
         # Only the e-mail address can still collide here (two sign-ups with it at once).
         raise DomainError(_("A user with this e-mail address already exists.")) from error
     return result
+
+
+def _verification_email_send(request: Any, address: EmailAddress) -> None:
+    # allauth reads the request from its context (set by its middleware, gone once the response is out).
+    with request_context(request):
+        send_verification_email_to_address(request, address, signup=True)
+
+
+def partner_with_tax_id(tax_id: str) -> Partner | None:
+    return Partner.objects.filter(tax_id=tax_id).first()
 
 
 def _registration_create(*, user: Any, data: SignupData, licence: Any, request: Any) -> Registration:
