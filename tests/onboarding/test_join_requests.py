@@ -122,3 +122,19 @@ def test_back_office_join_requests_are_for_group_admins(cast):
     assert as_user(cast.buyer).post(url, {"action": "accept", "roles": ["admin"]}).status_code == 403
     assert as_user(cast.staff_b).post(url, {"action": "accept", "roles": ["admin"]}).status_code == 404
     assert snapshot(join_request) == ("pending", 0, 0)
+
+
+def test_the_admins_account_page_shows_the_requests_to_decide_in_constant_queries(cast, django_assert_max_num_queries):
+    client = as_user(cast.supplier_a_admin)
+    make_join_request(partner=cast.supplier_a)
+    client.get("/account/")
+    with django_assert_max_num_queries(60) as captured:
+        page = client.get("/account/").content.decode()
+    assert "1 person asks to join" in page
+    for _index in range(3):
+        make_join_request(partner=cast.supplier_a)
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        page = client.get("/account/").content.decode()
+    assert "4 people ask to join" in page
+    assert "/account/join-requests/" in page
+    assert "ask to join" not in as_user(cast.supplier_a_sales).get("/account/").content.decode()

@@ -224,3 +224,14 @@ def test_integrity_error_on_the_email_is_a_clear_message(cast, monkeypatch):
     response = english().post("/accounts/signup/supplier/", signup_data())
     assert response.context["form"].errors == {"email": ["A user with this e-mail address already exists."]}
     assert counts() == before
+
+
+def test_the_applicants_account_page_says_pending_approval(cast, client):
+    from tests.conftest import login
+    from tests.onboarding.factories import make_registration
+
+    registration = make_registration(email="pending@applicant.test")
+    login(client, registration.applicant)
+    page = client.get("/account/", headers={"Accept-Language": "en"}).content.decode()
+    assert f"The registration of {registration.partner.name} waits for a group administrator." in page
+    assert "/accounts/registration/" in page
