@@ -8,4 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the allauth signal receivers)
+        from . import (
+            notifications,  # noqa: F401  (registers the team notification kinds)
+            receivers,  # noqa: F401  (connects the allauth signal receivers)
+        )

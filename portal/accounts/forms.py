@@ -4,8 +4,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from portal.organisations.models import PartnerRole
-
 # The zones people of the group and its partners actually pick first; every IANA zone stays available.
 COMMON_ZONES = [
     "Asia/Shanghai",
@@ -33,10 +31,4 @@ class PreferencesForm(forms.Form):
         label=_("Time zone"),
         choices=time_zone_choices,
         help_text=_("Dates and times are shown in this zone."),
-    )
-
-
-class MembershipRolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple, required=False
     )

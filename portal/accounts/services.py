@@ -1,13 +1,11 @@
 """Changes a person makes to their own account."""
 
-from importlib import import_module
 from typing import Any
 
-from django.conf import settings
+from allauth.usersessions.adapter import get_adapter as get_usersessions_adapter
+from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db import transaction
-from django.utils import timezone
 from wagtail.users.models import UserProfile
 
 from portal.audit.services import audit_record
@@ -44,13 +42,26 @@ def user_update_preferences(
 
 
 def user_end_sessions(*, user: Any) -> int:
-    """Log the person out everywhere (after an MFA reset: a lost phone may be a stolen one).
+    """Log the person out everywhere, at once (an MFA reset, a deactivated membership).
 
-    Sessions are not indexed by user, so the unexpired ones are read; this is a rare administrative action."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            store(session_key=session.session_key).delete()  # also drops a cached copy (cached_db)
-            ended += 1
-    return ended
+    allauth's user sessions index every logged-in session by its user (SessionActivityMiddleware records each on
+    its first request, allauth on login); ending one deletes the session from the store, cache included."""
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    get_usersessions_adapter().end_sessions(sessions)
+    return len(sessions)
+
+
+def user_end_other_sessions(*, user: Any, request: Any) -> int:
+    """Sign the person out on every device but this one (a forgotten login on a shared computer)."""
+    current = request.session.session_key
+    sessions = list(UserSession.objects.filter(user_id=user.pk).exclude(session_key=current))
+    get_usersessions_adapter().end_sessions(sessions)
+    if sessions:
+        audit_record(
+            actor=user,
+            action="user.other_sessions_ended",
+            obj=user,
+            after={"sessions": len(sessions)},
+            request=request,
+        )
+    return len(sessions)

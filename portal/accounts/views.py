@@ -14,14 +14,18 @@ from wagtail.users.models import UserProfile
 from portal.core.errors import DomainError
 from portal.core.panels import panels_for
 from portal.core.scoped_views import require_membership
+from portal.onboarding.models import Invitation
 from portal.organisations.access import get_object_for_user, scope_of
+from portal.organisations.forms import MembershipRolesForm, TeamInvitationForm
 from portal.organisations.middleware import ACTIVE_PARTNER_SESSION_KEY
 from portal.organisations.models import Membership, PartnerRole, StaffRole
 from portal.organisations.selectors import memberships_of, team_of
 from portal.organisations.services import membership_set_active, membership_set_roles
 
-from .forms import MembershipRolesForm, PreferencesForm
-from .services import user_update_preferences
+from .forms import PreferencesForm
+from .selectors import sessions_of
+from .services import user_end_other_sessions, user_update_preferences
+from .team_services import invitation_revoke, pending_invitations, team_member_invite
 
 
 @login_required
@@ -38,8 +42,17 @@ def account_home(request):
             "second_factors": Authenticator.objects.filter(user=user).exclude(type=Authenticator.Type.RECOVERY_CODES),
             "is_partner_admin": bool(request.membership) and request.membership.has_role(PartnerRole.ADMIN),
             "panels": panels_for(request),
+            "sessions": sessions_of(user, current_session_key=request.session.session_key),
         },
     )
+
+
+@login_required
+@require_POST
+def sign_out_other_sessions(request):
+    ended = user_end_other_sessions(user=request.user, request=request)
+    messages.success(request, _("Other sessions signed out: %(count)s.") % {"count": ended})
+    return redirect("account_home")
 
 
 @login_required
@@ -78,18 +91,58 @@ def switch_partner(request, partner_id):
     return redirect(next_url)
 
 
-@login_required
-def team(request):
-    membership = require_membership(request)
+def _team_page(request, membership, invitation_form=None):
+    is_admin = membership.has_role(PartnerRole.ADMIN)
     return render(
         request,
         "accounts/team.html",
         {
             "partner": membership.partner,
             "team": team_of(membership),
-            "is_partner_admin": membership.has_role(PartnerRole.ADMIN),
+            "is_partner_admin": is_admin,
+            "invitations": pending_invitations(membership.partner) if is_admin else [],
+            "invitation_form": (invitation_form or TeamInvitationForm()) if is_admin else None,
         },
     )
+
+
+@login_required
+def team(request):
+    return _team_page(request, require_membership(request))
+
+
+@login_required
+@require_POST
+def team_invite(request):
+    """A partner administrator invites a colleague by e-mail, with roles."""
+    membership = require_membership(request)
+    if not membership.has_role(PartnerRole.ADMIN):
+        raise PermissionDenied
+    form = TeamInvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = team_member_invite(
+                actor=request.user,
+                partner=membership.partner,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                request=request,
+            )
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            return redirect("account_team")
+    return _team_page(request, membership, invitation_form=form)
+
+
+@login_required
+@require_POST
+def team_invitation_revoke(request, invitation_id):
+    invitation = get_object_for_user(Invitation.objects.select_related("partner"), request.user, invitation_id)
+    invitation_revoke(actor=request.user, invitation=invitation, request=request)
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("account_team")
 
 
 @login_required

@@ -13,12 +13,28 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.accounts.team_services import invitation_revoke, pending_invitations, team_member_invite
 from portal.core.errors import DomainError
+from portal.onboarding.models import Invitation
 
 from .access import get_object_for_user, scope_of
-from .forms import PartnerSearchForm, PartnerStatusForm, StaffRoleGrantForm
+from .forms import (
+    MembershipRolesForm,
+    PartnerSearchForm,
+    PartnerStatusForm,
+    StaffRoleGrantForm,
+    TeamInvitationForm,
+)
 from .models import CustomerAccount, Membership, Partner, StaffRole, SupplierAccount
-from .services import partner_set_status, staff_role_grant, staff_role_revoke, user_reset_mfa
+from .services import (
+    may_manage_team,
+    membership_set_active,
+    membership_set_roles,
+    partner_set_status,
+    staff_role_grant,
+    staff_role_revoke,
+    user_reset_mfa,
+)
 
 PAGE_SIZE = 50
 
@@ -52,9 +68,10 @@ def partner_index(request):
     return _render(request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form})
 
 
-def partner_detail(request, partner_id):
+def partner_detail(request, partner_id, invitation_form=None):
     partner = get_object_for_user(Partner, request.user, partner_id)
     scope = scope_of(request.user)
+    may_manage = may_manage_team(request.user, partner)
     accounts = [
         *(
             (_("Supplier"), account)
@@ -72,9 +89,85 @@ def partner_detail(request, partner_id):
         {
             "partner": partner,
             "accounts": accounts,
-            "memberships": Membership.objects.filter(partner=partner).select_related("user").order_by("user__email"),
+            "memberships": Membership.objects.filter(partner=partner)
+            .select_related("user")
+            .order_by("-is_active", "user__email"),
+            "may_manage_team": may_manage,
+            "invitations": pending_invitations(partner) if may_manage else [],
+            "invitation_form": (invitation_form or TeamInvitationForm()) if may_manage else None,
             "status_form": PartnerStatusForm(current_status=partner.status) if scope.is_group_admin else None,
         },
+    )
+
+
+@require_POST
+def partner_invite(request, partner_id):
+    """Staff who look after the partner invite one of its people (e.g. the contact the ERP knows)."""
+    partner = get_object_for_user(Partner, request.user, partner_id)
+    if not may_manage_team(request.user, partner):
+        return _forbidden(request)
+    form = TeamInvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            invitation = team_member_invite(
+                actor=request.user,
+                partner=partner,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+                request=request,
+            )
+        except PermissionDenied:
+            return _forbidden(request)
+        except DomainError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+            return redirect("organisations_admin:partner_detail", partner_id=partner.uuid)
+    return partner_detail(request, partner_id, invitation_form=form)
+
+
+@require_POST
+def partner_invitation_revoke(request, invitation_id):
+    invitation = get_object_for_user(Invitation.objects.select_related("partner"), request.user, invitation_id)
+    try:
+        invitation_revoke(actor=request.user, invitation=invitation, request=request)
+    except PermissionDenied:
+        return _forbidden(request)
+    messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
+    return redirect("organisations_admin:partner_detail", partner_id=invitation.partner.uuid)
+
+
+def membership_detail(request, membership_id):
+    """A partner's member: roles and access, changed by staff who look after the partner (403 for other staff)."""
+    membership = get_object_for_user(Membership.objects.select_related("user", "partner"), request.user, membership_id)
+    may_manage = may_manage_team(request.user, membership.partner)
+    form = MembershipRolesForm(request.POST or None, initial={"roles": membership.roles})
+    if request.method == "POST":
+        if not may_manage:
+            return _forbidden(request)
+        action = request.POST.get("action", "roles")
+        try:
+            if action in ("deactivate", "reactivate"):
+                membership_set_active(
+                    actor=request.user, membership=membership, is_active=action == "reactivate", request=request
+                )
+                messages.success(request, _("Access updated for %(person)s.") % {"person": membership.user})
+                return redirect("organisations_admin:partner_detail", partner_id=membership.partner.uuid)
+            if form.is_valid():
+                membership_set_roles(
+                    actor=request.user, membership=membership, roles=form.cleaned_data["roles"], request=request
+                )
+                messages.success(request, _("Roles updated for %(person)s.") % {"person": membership.user})
+                return redirect("organisations_admin:partner_detail", partner_id=membership.partner.uuid)
+        except DomainError as error:
+            messages.error(request, error.message)
+            membership.refresh_from_db()
+    return _render(
+        request,
+        "organisations/admin/membership_detail.html",
+        str(membership.user),
+        {"membership": membership, "form": form, "may_manage_team": may_manage},
+        icon="user",
     )
 
 

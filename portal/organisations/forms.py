@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import PARTNER_TRANSITIONS, Company, PartnerStatus, StaffRoleName
+from .models import PARTNER_TRANSITIONS, Company, PartnerRole, PartnerStatus, StaffRoleName
 
 
 class PartnerStatusForm(forms.Form):
@@ -32,3 +32,20 @@ class StaffRoleGrantForm(forms.Form):
 class PartnerSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + PartnerStatus.choices, required=False)
+
+
+class MembershipRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=PartnerRole.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class TeamInvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=PartnerRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[PartnerRole.SALES],
+        error_messages={"required": _("Choose at least one role.")},
+    )

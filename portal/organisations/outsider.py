@@ -1,9 +1,14 @@
 """Outsider sweep registrations for the back office (/cms/) and the API (imported by the sweep test only)."""
 
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from portal.core.outsider import OutsiderCase, register
-from portal.organisations.models import Partner, StaffRole
+from portal.onboarding.models import Invitation
+from portal.organisations.models import Membership, Partner, StaffRole
 
 
 def _person(cast):
@@ -28,6 +33,45 @@ register(
         kwargs=lambda partner: {"partner_id": partner.uuid},
         method="post",
         data={"status": "blocked", "reason": "sweep"},
+        owner_status=302,
+    )
+)
+register(
+    OutsiderCase(
+        url_name="organisations_admin:membership_detail",
+        model=Membership,
+        make=lambda cast: Membership.objects.get(user=cast.supplier_a_sales),
+        owner=lambda cast, membership: cast.buyer,
+        kwargs=lambda membership: {"membership_id": membership.uuid},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="organisations_admin:partner_invite",
+        model=Partner,
+        make=lambda cast: cast.supplier_a,
+        owner=lambda cast, partner: cast.group_admin,
+        kwargs=lambda partner: {"partner_id": partner.uuid},
+        method="post",
+        data={"email": "contact@supplier-a.test", "roles": ["admin", "sales"]},
+        owner_status=302,
+    )
+)
+register(
+    OutsiderCase(
+        url_name="organisations_admin:partner_invitation_revoke",
+        model=Invitation,
+        make=lambda cast: Invitation.objects.create(
+            partner=cast.supplier_a,
+            email="contact@supplier-a.test",
+            roles=["sales"],
+            invited_by=cast.buyer,
+            token_hash=secrets.token_hex(32),
+            expires_at=timezone.now() + timedelta(days=7),
+        ),
+        owner=lambda cast, invitation: cast.buyer,
+        kwargs=lambda invitation: {"invitation_id": invitation.uuid},
+        method="post",
         owner_status=302,
     )
 )

@@ -14,18 +14,26 @@ from portal.accounts.services import user_end_sessions
 from portal.audit.services import audit_record
 from portal.core.errors import DomainError
 from portal.integration.outbox import emit
+from portal.notifications.services import notify
 
 from .access import forget_scope, scope_of
 from .models import (
     PARTNER_TRANSITIONS,
     Company,
+    CustomerAccount,
     Membership,
     Partner,
     PartnerRole,
     PartnerStatus,
     StaffRole,
     StaffRoleName,
+    SupplierAccount,
 )
+
+# Staff roles that look after a partner's people, per side of the trade: purchasing for suppliers, sales for
+# customers (in a company that has an account with the partner).
+SUPPLIER_SIDE_TEAM_ROLES = (StaffRoleName.BUYER, StaffRoleName.SOURCING_MANAGER)
+CUSTOMER_SIDE_TEAM_ROLES = (StaffRoleName.SALES, StaffRoleName.SALES_MANAGER)
 
 
 def _require_group_admin(actor: Any) -> None:
@@ -33,9 +41,42 @@ def _require_group_admin(actor: Any) -> None:
         raise PermissionDenied
 
 
-def _require_partner_admin(actor: Any, partner_id: int) -> None:
-    if not scope_of(actor).has_partner_role(partner_id, PartnerRole.ADMIN):
+def may_manage_team(actor: Any, partner: Partner) -> bool:
+    """Who may invite, change roles and deactivate in a partner: its administrators, group administrators, and
+    staff of a company trading with it whose role looks after that side (buyers and sourcing managers for a
+    supplier, sales and sales managers for a customer)."""
+    scope = scope_of(actor)
+    if scope.has_partner_role(partner.pk, PartnerRole.ADMIN) or scope.is_group_admin:
+        return True
+    if not scope.is_staff:
+        return False
+    supplier_companies = SupplierAccount.objects.filter(partner_id=partner.pk).values_list("company_id", flat=True)
+    customer_companies = CustomerAccount.objects.filter(partner_id=partner.pk).values_list("company_id", flat=True)
+    return any(
+        scope.has_staff_role(role, company_id) for company_id in supplier_companies for role in SUPPLIER_SIDE_TEAM_ROLES
+    ) or any(
+        scope.has_staff_role(role, company_id) for company_id in customer_companies for role in CUSTOMER_SIDE_TEAM_ROLES
+    )
+
+
+def require_team_manager(actor: Any, partner: Partner) -> None:
+    if not may_manage_team(actor, partner):
         raise PermissionDenied
+
+
+def _tell_about_team_change(*, actor: Any, membership: Membership, kind: str, staff_kind: str) -> None:
+    """The colleague hears about their own change; when staff of the group made it, the partner's administrators
+    hear too (they answer for their team)."""
+    partner = membership.partner
+    params = {"partner": partner.name, "actor": str(actor), "person": str(membership.user)}
+    notify(recipients=[membership.user], kind=kind, params=params, url="/account/", partner=partner)
+    if not scope_of(actor).has_partner_role(partner.pk, PartnerRole.ADMIN):
+        admins = [
+            admin.user
+            for admin in Membership.objects.filter(partner_id=partner.pk, is_active=True).select_related("user")
+            if PartnerRole.ADMIN in admin.roles and admin.user_id not in (actor.pk, membership.user_id)
+        ]
+        notify(recipients=admins, kind=staff_kind, params=params, url="/account/team/", partner=partner)
 
 
 def _active_admins(partner_id: int, *, excluding: int | None = None) -> int:
@@ -74,8 +115,9 @@ def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str
 
 
 def membership_set_roles(*, actor: Any, membership: Membership, roles: list[str], request: Any = None) -> Membership:
-    """A partner administrator changes a colleague's roles; the partner always keeps one administrator."""
-    _require_partner_admin(actor, membership.partner_id)
+    """A partner administrator (or staff who look after the partner) changes a colleague's roles; the partner
+    always keeps one active administrator."""
+    require_team_manager(actor, membership.partner)
     unknown = set(roles) - set(PartnerRole.values)
     if unknown:
         raise DomainError(_("Unknown role: %(roles)s.") % {"roles": ", ".join(sorted(unknown))})
@@ -91,6 +133,8 @@ def membership_set_roles(*, actor: Any, membership: Membership, roles: list[str]
         ):
             raise DomainError(_("The partner needs at least one active administrator."))
         before = list(locked.roles)
+        if before == clean_roles:
+            return locked
         locked.roles = clean_roles
         locked.save(update_fields=["roles"])
         audit_record(
@@ -102,13 +146,16 @@ def membership_set_roles(*, actor: Any, membership: Membership, roles: list[str]
             after={"roles": clean_roles, "user": locked.user.email},
             request=request,
         )
+        _tell_about_team_change(
+            actor=actor, membership=locked, kind="team.roles_changed", staff_kind="team.roles_changed_by_staff"
+        )
     forget_scope(actor)
     return locked
 
 
 def membership_set_active(*, actor: Any, membership: Membership, is_active: bool, request: Any = None) -> Membership:
-    """Deactivate a colleague's membership (access ends at their next request), or restore it."""
-    _require_partner_admin(actor, membership.partner_id)
+    """Deactivate a colleague's membership, which also logs them out of every session at once; or restore it."""
+    require_team_manager(actor, membership.partner)
     with transaction.atomic():
         list(Membership.objects.filter(partner_id=membership.partner_id).order_by("pk").select_for_update())
         locked = Membership.objects.get(pk=membership.pk)
@@ -130,6 +177,17 @@ def membership_set_active(*, actor: Any, membership: Membership, is_active: bool
             after={"user": locked.user.email},
             request=request,
         )
+        if is_active:
+            _tell_about_team_change(
+                actor=actor, membership=locked, kind="team.reactivated", staff_kind="team.reactivated_by_staff"
+            )
+        else:
+            _tell_about_team_change(
+                actor=actor, membership=locked, kind="team.deactivated", staff_kind="team.deactivated_by_staff"
+            )
+            # Their open sessions end when the change is committed (not before: a rollback keeps them).
+            user = locked.user
+            transaction.on_commit(lambda: user_end_sessions(user=user))
     forget_scope(actor)
     return locked
 

@@ -14,6 +14,13 @@ admin_urlpatterns = [
     path("partners/", admin_views.partner_index, name="partner_index"),
     path("partners/<uuid:partner_id>/", admin_views.partner_detail, name="partner_detail"),
     path("partners/<uuid:partner_id>/status/", admin_views.partner_status, name="partner_status"),
+    path("partners/<uuid:partner_id>/invite/", admin_views.partner_invite, name="partner_invite"),
+    path(
+        "invitations/<uuid:invitation_id>/revoke/",
+        admin_views.partner_invitation_revoke,
+        name="partner_invitation_revoke",
+    ),
+    path("memberships/<uuid:membership_id>/", admin_views.membership_detail, name="membership_detail"),
     path("people/", admin_views.people_index, name="people_index"),
     path("people/<uuid:person_id>/", admin_views.person_detail, name="person_detail"),
     path("people/<uuid:person_id>/mfa-reset/", admin_views.person_mfa_reset, name="person_mfa_reset"),
