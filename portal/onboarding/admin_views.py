@@ -14,7 +14,7 @@ from portal.organisations.access import get_object_for_user, scope_of
 from portal.organisations.admin_views import _forbidden
 from portal.organisations.models import Partner
 
-from .forms import InvitationForm, JoinRequestDecisionForm, RejectForm
+from .forms import COUNTRY_CHOICES, InvitationForm, JoinRequestDecisionForm, RejectForm
 from .models import JoinRequestStatus, RegistrationStatus
 from .selectors import (
     get_join_request_for_user,
@@ -32,6 +32,10 @@ from .services import (
     registration_approve,
     registration_reject,
 )
+
+
+def country_label(code: str) -> str:
+    return str(dict(COUNTRY_CHOICES).get(code, code))
 
 
 def _render(request, template, title, context, icon="user", status=200):
@@ -66,6 +70,7 @@ def registration_detail(request, registration_id):
         {
             "registration": registration,
             "partner": registration.partner,
+            "country": country_label(registration.partner.country),
             "is_pending": registration.status == RegistrationStatus.PENDING,
             "reject_form": RejectForm(),
         },
@@ -93,6 +98,7 @@ def registration_decide(request, registration_id):
                     {
                         "registration": registration,
                         "partner": registration.partner,
+                        "country": country_label(registration.partner.country),
                         "is_pending": True,
                         "reject_form": form,
                     },
