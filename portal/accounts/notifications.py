@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.notifications.kinds import register_kind
 
-GROUP = "team"
+# the e-mail preference group "My account and team" (portal.notifications.kinds)
+GROUP = "account"
 
 # Told to the person whose access changed.
 register_kind(
