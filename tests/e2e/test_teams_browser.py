@@ -10,7 +10,15 @@ from django.core import mail
 
 import portal.notifications.tasks  # noqa: F401  (registers the e-mail task, as a worker does)
 from portal.organisations.models import Membership
-from tests.factories import PASSWORD, MembershipFactory, PartnerFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CompanyFactory,
+    MembershipFactory,
+    PartnerFactory,
+    StaffRoleFactory,
+    SupplierAccountFactory,
+    UserFactory,
+)
 from tests.totp import totp_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -99,3 +107,37 @@ def test_invited_colleague_joins_then_is_deactivated_mid_session(
     assert colleague.locator("input[name=login]").count() == 1
     shots(colleague, screenshot, "colleague-logged-out")
     colleague_context.close()
+
+
+def test_a_buyer_manages_a_suppliers_team_in_the_back_office(page, base_url_localhost, screenshot):
+    base = base_url_localhost
+    company = CompanyFactory(code="SH01", name="上海钢铁有限公司")
+    partner = PartnerFactory(name="甲供应商有限公司", name_en="Supplier A Ltd.")
+    SupplierAccountFactory(partner=partner, company=company)
+    MembershipFactory(user=UserFactory(email="admin@supplier-a.test"), roles=["admin"], partner=partner)
+    colleague = MembershipFactory(
+        user=UserFactory(email="sales@supplier-a.test", first_name="伟", last_name="王"),
+        roles=["sales"],
+        partner=partner,
+    )
+    buyer = StaffRoleFactory(user=UserFactory(email="buyer@group.test"), role="buyer", company=company).user
+    TOTP.activate(buyer, SECRET)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/accounts/login/?next=/cms/partners/{partner.uuid}/")
+    page.fill("input[name=login]", buyer.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has([name=password]) [type=submit]").first.click()
+    page.fill("input[name=code]", totp_code(SECRET))
+    page.locator("form:has([name=code]) [type=submit]").first.click()
+    page.wait_for_url(re.compile(rf".*/cms/partners/{partner.uuid}/$"))
+    screenshot(page, "teams-back-office-partner-1280")
+    page.goto(f"{base}/cms/memberships/{colleague.uuid}/")
+    page.locator("input[name=roles][value=logistics]").check()
+    page.locator("form:has(input[value=roles]) [type=submit]").click()
+    page.wait_for_url(re.compile(rf".*/cms/partners/{partner.uuid}/$"))
+    colleague.refresh_from_db()
+    assert colleague.roles == ["sales", "logistics"]
+    page.goto(f"{base}/cms/memberships/{colleague.uuid}/")
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 800})
+        screenshot(page, f"teams-back-office-membership-{width}")
