@@ -17,22 +17,29 @@ class PendingRegistrationPanel(Panel):
     def _rows(self, request):
         if not hasattr(self, "_cached"):
             user = request.user
-            self._cached = (
-                list(
+            if user.is_authenticated:
+                registrations = list(
                     Registration.objects.filter(applicant=user, status=RegistrationStatus.PENDING)
                     .select_related("partner")
                     .order_by("created_at")[:5]
                 )
-                if user.is_authenticated
-                else []
-            )
+                join_requests = list(
+                    JoinRequest.objects.filter(user=user, status=JoinRequestStatus.PENDING)
+                    .select_related("partner")
+                    .order_by("created_at")[:5]
+                )
+                self._cached = (registrations, join_requests)
+            else:
+                self._cached = ([], [])
         return self._cached
 
     def is_shown(self, request) -> bool:
-        return bool(self._rows(request))
+        registrations, join_requests = self._rows(request)
+        return bool(registrations or join_requests)
 
     def get_context(self, request) -> dict:
-        return {"registrations": self._rows(request)}
+        registrations, join_requests = self._rows(request)
+        return {"registrations": registrations, "join_requests": join_requests}
 
 
 class JoinRequestsToDecidePanel(Panel):

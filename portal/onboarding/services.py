@@ -143,6 +143,7 @@ def registration_submit(*, data: SignupData, licence: Any, request: Any = None) 
     Nothing is created when anything fails. The e-mail address is verified through allauth afterwards."""
     if data.kind not in RegistrationKind.values:
         raise DomainError(_("Unknown kind of registration."))
+    stored: list[Any] = []
     try:
         with transaction.atomic():
             user = _user_create(data)
@@ -154,7 +155,9 @@ def registration_submit(*, data: SignupData, licence: Any, request: Any = None) 
             else:
                 try:
                     with transaction.atomic():
-                        result = _registration_create(user=user, data=data, licence=licence, request=request)
+                        result = _registration_create(
+                            user=user, data=data, licence=licence, request=request, stored=stored
+                        )
                 except IntegrityError:
                     # Someone registered the same tax id between our check and our insert: join that one.
                     existing = partner_with_tax_id(data.tax_id)
@@ -164,9 +167,14 @@ def registration_submit(*, data: SignupData, licence: Any, request: Any = None) 
             address = EmailAddress.objects.get(user=user, email=user.email)
             if request is not None:
                 transaction.on_commit(lambda: _verification_email_send(request, address))
-    except IntegrityError as error:
-        # Only the e-mail address can still collide here (two sign-ups with it at once).
-        raise DomainError(_("A user with this e-mail address already exists.")) from error
+    except BaseException as error:
+        # The licence file was written before the rows; the rows are rolled back, so is the file.
+        for document in stored:
+            document.file.storage.delete(document.file.name)
+        if isinstance(error, IntegrityError):
+            # Only the e-mail address can still collide here (two sign-ups with it at once).
+            raise DomainError(_("A user with this e-mail address already exists.")) from error
+        raise
     return result
 
 
@@ -180,7 +188,9 @@ def partner_with_tax_id(tax_id: str) -> Partner | None:
     return Partner.objects.filter(tax_id=tax_id).first()
 
 
-def _registration_create(*, user: Any, data: SignupData, licence: Any, request: Any) -> Registration:
+def _registration_create(
+    *, user: Any, data: SignupData, licence: Any, request: Any, stored: list[Any] | None = None
+) -> Registration:
     partner = Partner.objects.create(
         name=data.name,
         name_en=data.name_en,
@@ -204,6 +214,8 @@ def _registration_create(*, user: Any, data: SignupData, licence: Any, request: 
             obj=registration,
             request=request,
         )
+        if stored is not None:
+            stored.append(registration.licence)
         registration.save(update_fields=["licence"])
     audit_record(
         actor=user,

@@ -235,3 +235,25 @@ def test_the_applicants_account_page_says_pending_approval(cast, client):
     page = client.get("/account/", headers={"Accept-Language": "en"}).content.decode()
     assert f"The registration of {registration.partner.name} waits for a group administrator." in page
     assert "/accounts/registration/" in page
+
+
+def test_a_failure_after_the_licence_was_stored_leaves_no_file_and_no_rows(cast, monkeypatch, media):
+    def broken(*args, **kwargs):
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(services, "emit", broken)
+    before = counts()
+    with pytest.raises(RuntimeError):
+        english().post("/accounts/signup/supplier/", signup_data())
+    assert counts() == before
+    assert [path for path in media.rglob("*") if path.is_file()] == []
+
+
+def test_the_join_applicants_account_page_says_the_request_waits(cast, client):
+    from tests.conftest import login
+    from tests.onboarding.factories import make_join_request
+
+    join_request = make_join_request(partner=cast.supplier_a)
+    login(client, join_request.user)
+    page = client.get("/account/", headers={"Accept-Language": "en"}).content.decode()
+    assert f"Your request to join {cast.supplier_a.name} waits for its administrator." in page
