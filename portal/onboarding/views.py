@@ -1,5 +1,6 @@
 """Public sign-up, the applicant's status page, invitations and join requests for partner administrators."""
 
+from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,11 @@ SIGNUP_DONE_SESSION_KEY = "onboarding_signup_done"
 def signup(request, kind):
     if request.user.is_authenticated:
         return redirect("onboarding_status")
+    if request.method == "POST":
+        # allauth's own sign-up limit (ACCOUNT_RATE_LIMITS["signup"], 20 a minute per IP by default)
+        refused = consume_or_429(request, action="signup")
+        if refused is not None:
+            return refused
     form = SignupForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

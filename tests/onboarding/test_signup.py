@@ -257,3 +257,9 @@ def test_the_join_applicants_account_page_says_the_request_waits(cast, client):
     login(client, join_request.user)
     page = client.get("/account/", headers={"Accept-Language": "en"}).content.decode()
     assert f"Your request to join {cast.supplier_a.name} waits for its administrator." in page
+
+
+def test_sign_ups_are_rate_limited_per_ip(cast):
+    client = english()
+    statuses = [client.post("/accounts/signup/supplier/", {"name": "x"}).status_code for _attempt in range(21)]
+    assert statuses == [200] * 20 + [429]
