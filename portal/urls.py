@@ -14,8 +14,11 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("", include("portal.onboarding.urls")),
     path("accounts/", include("allauth.urls")),
+    path("account/inbox/", include("portal.notifications.urls")),
     path("account/", include("portal.accounts.urls")),
     path("account/documents/", include("portal.documents.urls")),
+    path("supplier/", include("rfq.urls")),
+    path("customer/", include("selfservice.urls")),
     # The back office has no login or password pages of its own: allauth's apply, and so does MFA.
     path("cms/login/", core_views.back_office_login),
     path("cms/password_reset/", RedirectView.as_view(url="/accounts/password/reset/")),

@@ -1,14 +1,17 @@
-"""The e-mail copy of a notification, in the recipient's language, sent at most once."""
+"""The e-mail copy of a notification, in the recipient's language, sent at most once and only when the
+recipient wants e-mail for the notification's group."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from wagtail.users.models import UserProfile
 
-from .kinds import notification_kinds
-from .models import Notification
+from .kinds import notification_kinds, render_body, render_title
+from .models import Notification, NotificationPreference
 
 
 def recipient_language(user) -> str:
@@ -16,17 +19,44 @@ def recipient_language(user) -> str:
     return profile if profile in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+def absolute_url(path: str) -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path if path else ""
+
+
+def email_wanted(*, user, group: str) -> bool:
+    return not NotificationPreference.objects.filter(user=user, group=group, email_enabled=False).exists()
+
+
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send the e-mail unless it was sent already (the claim is a conditional update, so a retry sends nothing)."""
-    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    """Send the e-mail unless it was sent already (the claim is a conditional update, so a retry sends nothing)
+    or the recipient switched e-mail off for the kind's group."""
+    pending = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).select_related("recipient")
+    notification = pending.first()
+    if notification is None:
+        return False
+    kind = notification_kinds.get(notification.kind)
+    if kind is None or not email_wanted(user=notification.recipient, group=kind.group):
+        return False
+    claimed = pending.update(emailed_at=timezone.now())
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    kind = notification_kinds.get(notification.kind)
+    link = absolute_url(notification.url)
     with translation.override(recipient_language(notification.recipient)):
-        subject = str(kind.title) % notification.params
-        body = (str(kind.body) % notification.params) if kind.body else subject
-        if notification.url:
-            body += "\n\n" + settings.WAGTAILADMIN_BASE_URL.rstrip("/") + notification.url
-    send_mail(subject, body, None, [notification.recipient.email])
+        subject = render_title(notification.kind, notification.params)
+        body = render_body(notification.kind, notification.params) or subject
+        text = body + ("\n\n" + link if link else "")
+        html = render_to_string(
+            "notifications/email.html",
+            {
+                "portal_name": _("Group Portal"),
+                "title": subject,
+                "body": body,
+                "link": link,
+                "settings_link": absolute_url("/account/inbox/settings/"),
+                "language_code": translation.get_language(),
+            },
+        )
+    message = EmailMultiAlternatives(subject, text, None, [notification.recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
     return True

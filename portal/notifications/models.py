@@ -40,7 +40,37 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # the inbox and the dashboards' "recent notifications": a person's newest first, without a sort
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+class NotificationPreference(models.Model):
+    """Whether a person wants the e-mail copy of one group of notifications. No row means yes (the default);
+    the inbox row is written either way."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    group = models.CharField(_("group"), max_length=40)
+    email_enabled = models.BooleanField(_("send e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "group"], name="notification_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.group} · {self.email_enabled}"

@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.organisations.context_processors.workspace",
+                "portal.notifications.context_processors.inbox",
             ],
         },
     },

@@ -188,14 +188,14 @@ def test_the_list_runs_a_constant_number_of_queries(cast, media, django_assert_n
     client = english(cast.supplier_a_admin)
     DocumentFactory(owner_partner=cast.supplier_a, uploaded_by=cast.supplier_a_admin)
     client.get("/account/documents/")  # warm what only a first request loads
-    # 9 queries whatever the number of documents: session, user, UserProfile (language and zone), the
+    # 10 queries whatever the number of documents: session, user, UserProfile (language and zone), the
     # user's scope (memberships, staff roles), the active membership with its partner, the base layout's
-    # partner switcher; and the page's own two: COUNT(*) for the paginator and one page of documents joined
-    # with their uploader (no query per row).
-    with django_assert_num_queries(9):
+    # partner switcher and unread-notification count; and the page's own two: COUNT(*) for the paginator and
+    # one page of documents joined with their uploader (no query per row).
+    with django_assert_num_queries(10):
         client.get("/account/documents/")
     for number in range(30):
         DocumentFactory(owner_partner=cast.supplier_a, uploaded_by=cast.supplier_a_sales, original_name=f"{number}.pdf")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get("/account/documents/")
     assert response.content.decode().count('href="/account/documents/') == 31
