@@ -76,3 +76,20 @@ def test_supplier_opens_an_unread_notification_from_the_header(page, base_url_lo
     screenshot(page, "workspace-supplier-en-1280")
     page.set_viewport_size({"width": 360, "height": 800})
     screenshot(page, "workspace-supplier-en-360")
+
+
+def test_a_pending_supplier_sees_its_registration_under_review(page, base_url_localhost, screenshot):
+    partner = PartnerFactory(name="待审供应商有限公司", name_en="Pending Supplier Ltd.", status="pending")
+    user = MembershipFactory(partner=partner, user=UserFactory(email="new@pending.test"), roles=["sales"]).user
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base_url_localhost}/accounts/login/")
+    page.fill("input[name=login]", user.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has([name=password]) [type=submit]").first.click()
+    page.wait_for_load_state()
+    page.goto(f"{base_url_localhost}/supplier/")
+    assert page.locator("#pending-title").count() == 1
+    assert page.locator("#tasks-title").count() == 0
+    screenshot(page, "workspace-supplier-pending-zh-1280")
+    page.set_viewport_size({"width": 360, "height": 800})
+    screenshot(page, "workspace-supplier-pending-zh-360")
