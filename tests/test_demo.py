@@ -1,5 +1,5 @@
-"""`manage.py demo`: every registered loader runs, the result is the same however often it runs, and the demo
-logins can really log in (password, verified address, TOTP with the documented secret)."""
+"""`manage.py demo_data` (alias `demo`): every registered loader runs, the result is the same however often it
+runs, and the demo logins can really log in (password, verified address, TOTP with the documented secret)."""
 
 from io import StringIO
 
@@ -12,7 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from wagtail.users.models import UserProfile
 
-from portal.organisations.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from portal.onboarding.validators import is_valid_uscc
+from portal.organisations.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, MEMBERS, PARTNERS, STAFF
 from portal.organisations.models import (
     Company,
     CustomerAccount,
@@ -20,59 +21,108 @@ from portal.organisations.models import (
     Partner,
     Site,
     StaffRole,
+    StaffRoleName,
     SupplierAccount,
     Warehouse,
 )
 from tests.totp import totp_code
+from theme.models import (
+    ContactFormField,
+    ContactPage,
+    HelpArticlePage,
+    HelpCategoryPage,
+    HelpIndexPage,
+    NewsIndexPage,
+    NewsPage,
+    NoticePage,
+    PortalSettings,
+)
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE_WITH_A_SECOND_FACTOR = [
-    "admin@group.example", "admin@gzunited.example", "admin@hengli.example", "admin@huasheng.example",
-    "buyer@de03.example", "buyer@sh01.example", "sales@sh01.example", "sourcing@sh01.example",
-]  # fmt: skip
+DEMO_TAX_IDS = [row[0] for row in PARTNERS]
+DEMO_EMAILS = sorted([row[0] for row in STAFF] + [row[0] for row in MEMBERS])
+PEOPLE_WITH_A_SECOND_FACTOR = sorted([row[0] for row in STAFF] + [row[0] for row in MEMBERS if "admin" in row[6]])
 
 
 def counts() -> dict[str, int]:
+    """Rows of the core and the public site; people only those of the core's lists (other apps' loaders add
+    applicants of their own)."""
+    demo_people = {"user__email__in": DEMO_EMAILS}
     return {
-        model.__name__: model.objects.count()
-        for model in (
-            Company, Site, Warehouse, Partner, SupplierAccount, CustomerAccount, Membership, StaffRole,
-            get_user_model(), EmailAddress, Authenticator, UserProfile,
-        )
+        **{
+            model.__name__: model.objects.count()
+            for model in (
+                Company, Site, Warehouse, SupplierAccount, CustomerAccount, StaffRole, NewsIndexPage,
+                NewsPage, NoticePage, HelpIndexPage, HelpCategoryPage, HelpArticlePage, ContactPage,
+                ContactFormField, PortalSettings,
+            )
+        },
+        "Partner": Partner.objects.filter(tax_id__in=DEMO_TAX_IDS).count(),
+        "Membership": Membership.objects.filter(**demo_people).count(),
+        "User": get_user_model().objects.filter(email__in=DEMO_EMAILS).count(),
+        "EmailAddress": EmailAddress.objects.filter(**demo_people).count(),
+        "Authenticator": Authenticator.objects.filter(**demo_people).count(),
+        "UserProfile": UserProfile.objects.filter(**demo_people).count(),
     }  # fmt: skip
 
 
-def load() -> str:
+def load(command: str = "demo_data") -> str:
     output = StringIO()
-    call_command("demo", force=True, stdout=output)
+    call_command(command, force=True, stdout=output)
     return output.getvalue()
 
 
 def test_demo_loads_the_group_and_is_idempotent():
     first_output = load()
     after_first = counts()
-    second_output = load()
+    second_output = load("demo")
 
     assert counts() == after_first
     assert after_first == {
-        "Company": 3, "Site": 3, "Warehouse": 4, "Partner": 3, "SupplierAccount": 4, "CustomerAccount": 2,
-        "Membership": 4, "StaffRole": 5, "User": 9, "EmailAddress": 9, "Authenticator": 8, "UserProfile": 9,
+        "Company": 3, "Site": 4, "Warehouse": 5, "Partner": 10, "SupplierAccount": 9, "CustomerAccount": 6,
+        "StaffRole": 9, "NewsIndexPage": 1, "NewsPage": 5, "NoticePage": 2, "HelpIndexPage": 1,
+        "HelpCategoryPage": 3, "HelpArticlePage": 6, "ContactPage": 1, "ContactFormField": 4, "PortalSettings": 1,
+        "Membership": 20, "User": 29, "EmailAddress": 29, "Authenticator": 19, "UserProfile": 29,
     }  # fmt: skip
     assert first_output == second_output
     assert list(Company.objects.values_list("code", "currency", "time_zone")) == [
-        ("DE03", "EUR", "Europe/Berlin"), ("SH01", "CNY", "Asia/Shanghai"), ("WH02", "CNY", "Asia/Shanghai"),
+        ("DE03", "EUR", "Europe/Berlin"), ("HK04", "USD", "Asia/Hong_Kong"), ("SH01", "CNY", "Asia/Shanghai"),
     ]  # fmt: skip
     assert Partner.objects.get(tax_id="91440100MA3GU0035N").name == "广州联合汽车零部件有限公司"
 
 
+def test_demo_partners_have_valid_tax_ids_names_in_both_languages_and_two_people_with_different_roles():
+    load()
+
+    partners = Partner.objects.filter(tax_id__in=DEMO_TAX_IDS)
+    assert (partners.filter(is_supplier=True).count(), partners.filter(is_customer=True).count()) == (6, 4)
+    assert all(is_valid_uscc(partner.tax_id) for partner in partners)
+    assert all(partner.name and partner.name_en and partner.name != partner.name_en for partner in partners)
+    assert len(set(DEMO_TAX_IDS)) == 10
+    for partner in partners:
+        roles = [tuple(sorted(m.roles)) for m in Membership.objects.filter(partner=partner, is_active=True)]
+        assert len(roles) == 2 and len(set(roles)) == 2, partner.name
+    # one staff login per staff role
+    assert set(StaffRole.objects.values_list("role", flat=True)) == set(StaffRoleName.values)
+    # each company trades in its own currency with suppliers and customers
+    assert set(SupplierAccount.objects.values_list("company__code", "currency")) == {
+        ("SH01", "CNY"), ("HK04", "USD"), ("DE03", "EUR"),
+    }  # fmt: skip
+    assert set(CustomerAccount.objects.values_list("company__code", "currency")) == {
+        ("SH01", "CNY"), ("HK04", "USD"), ("DE03", "EUR"),
+    }  # fmt: skip
+
+
 def test_demo_logins_work_with_the_documented_password_and_totp_secret():
     load()
-    users = get_user_model().objects.all()
+    users = get_user_model().objects.filter(email__in=DEMO_EMAILS)
 
     assert all(user.check_password(DEMO_PASSWORD) for user in users)
-    assert set(EmailAddress.objects.values_list("verified", "primary")) == {(True, True)}
-    totp = Authenticator.objects.filter(type=Authenticator.Type.TOTP).select_related("user")
+    assert set(EmailAddress.objects.filter(user__in=users).values_list("verified", "primary")) == {(True, True)}
+    totp = Authenticator.objects.filter(type=Authenticator.Type.TOTP, user__email__in=DEMO_EMAILS).select_related(
+        "user"
+    )
     assert sorted(authenticator.user.email for authenticator in totp) == PEOPLE_WITH_A_SECOND_FACTOR
     for authenticator in totp:
         # Encrypted at rest by the MFA adapter; decrypts to the secret README.md documents.
@@ -90,11 +140,12 @@ def test_demo_profiles_carry_language_and_time_zone():
 
     profiles = {
         profile.user.email: (profile.preferred_language, profile.current_time_zone)
-        for profile in UserProfile.objects.select_related("user")
+        for profile in UserProfile.objects.filter(user__email__in=DEMO_EMAILS).select_related("user")
     }
     assert profiles["buyer@de03.example"] == ("en", "Europe/Berlin")
+    assert profiles["sales@hk04.example"] == ("en", "Asia/Hong_Kong")
     assert profiles["admin@group.example"] == ("zh-hans", "Asia/Shanghai")
-    assert sorted(language for language, _zone in profiles.values()).count("en") == 1
+    assert sorted(language for language, _zone in profiles.values()).count("en") == 4
 
 
 def test_a_changed_demo_password_survives_a_reload():
@@ -121,6 +172,6 @@ def test_demo_prints_the_logins_and_how_their_second_factor_works():
 
 def test_demo_refuses_to_run_without_debug_unless_forced():
     with pytest.raises(CommandError, match="DEBUG is off"):
-        call_command("demo", stdout=StringIO())
+        call_command("demo_data", stdout=StringIO())
 
     assert get_user_model().objects.count() == 0

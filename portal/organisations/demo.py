@@ -1,5 +1,6 @@
-"""The core demo data: the group's companies with their sites and warehouses, two suppliers, one customer,
-and one login for each kind of person. Loaded by `python manage.py demo` (and so by `make run`).
+"""The core demo data: the group's three companies (CNY, USD, EUR) with their sites and warehouses, six
+suppliers and four customers with their accounts, one staff login per staff role and two or more people in
+every partner. Loaded by `python manage.py demo_data` (or `demo`, and so by `make run`).
 
 Safe to run again: every row is found by its natural key (company code, tax id, e-mail …) and brought back
 to the state written here. A demo user's password is set only when the user is created, so a password
@@ -60,14 +61,15 @@ class DemoLogin:
 COMPANIES = [
     # code, name, English name, currency, ledger code, time zone
     ("SH01", "上海钢铁有限公司", "Shanghai Steel Co., Ltd.", "CNY", "1000", "Asia/Shanghai"),
-    ("WH02", "武汉机械有限公司", "Wuhan Machinery Co., Ltd.", "CNY", "2000", "Asia/Shanghai"),
+    ("HK04", "集团贸易（香港）有限公司", "Group Trading (Hong Kong) Ltd.", "USD", "4000", "Asia/Hong_Kong"),
     ("DE03", "集团欧洲有限公司", "Group Europe GmbH", "EUR", "3000", "Europe/Berlin"),
 ]
 
 SITES = [
     # company, code, name, address
     ("SH01", "BS", "宝山工厂", "上海市宝山区富锦路 885 号"),
-    ("WH02", "DXH", "东西湖工厂", "湖北省武汉市东西湖区走马岭汇通大道 18 号"),
+    ("SH01", "JD", "嘉定零部件工厂", "上海市嘉定区安亭镇墨玉路 288 号"),
+    ("HK04", "KC", "葵涌物流中心", "香港新界葵涌货柜码头路 88 号"),
     ("DE03", "HAM", "Hamburg Distribution Centre", "Billstraße 120, 20539 Hamburg"),
 ]
 
@@ -75,107 +77,112 @@ WAREHOUSES = [
     # company, site, code, name
     ("SH01", "BS", "RM01", "原材料库"),
     ("SH01", "BS", "FG01", "成品库"),
-    ("WH02", "DXH", "PT01", "零部件库"),
+    ("SH01", "JD", "PT01", "零部件库"),
+    ("HK04", "KC", "HK01", "葵涌转运仓"),
     ("DE03", "HAM", "HAM1", "Hamburg Warehouse"),
 ]
 
 PARTNERS = [
-    # tax id (unified social credit code, valid check digits), name, English name, supplier?, customer?,
-    # address
-    (
-        "91320200MA1HK0011N",
-        "江苏华晟特钢有限公司",
-        "Jiangsu Huasheng Special Steel Co., Ltd.",
-        True,
-        False,
-        "江苏省无锡市锡山区东港镇华晟路 1 号",
-    ),
-    (
-        "91330200MA2HL0027C",
-        "宁波恒力紧固件有限公司",
-        "Ningbo Hengli Fasteners Co., Ltd.",
-        True,
-        False,
-        "浙江省宁波市北仑区大港工业城恒力路 6 号",
-    ),
-    (
-        "91440100MA3GU0035N",
-        "广州联合汽车零部件有限公司",
-        "Guangzhou United Auto Parts Co., Ltd.",
-        False,
-        True,
-        "广东省广州市番禺区汽车城大道 88 号",
-    ),
-]
+    # tax id (unified social credit code, GB 32100-2015 check digit), name, English name, supplier?,
+    # customer?, address
+    ("91320200MA1HK0011N", "江苏华晟特钢有限公司", "Jiangsu Huasheng Special Steel Co., Ltd.", True, False,
+     "江苏省无锡市锡山区东港镇华晟路 1 号"),
+    ("91330200MA2HL0027C", "宁波恒力紧固件有限公司", "Ningbo Hengli Fasteners Co., Ltd.", True, False,
+     "浙江省宁波市北仑区大港工业城恒力路 6 号"),
+    ("91320500MA1JM0042E", "苏州精工模具有限公司", "Suzhou Jinggong Precision Moulds Co., Ltd.", True, False,
+     "江苏省苏州市吴中区木渎镇金枫路 218 号"),
+    ("91120116MA05N0051G", "天津渤海化工原料有限公司", "Tianjin Bohai Chemical Materials Co., Ltd.", True, False,
+     "天津市滨海新区临港经济区渤海十路 36 号"),
+    ("91440300MA5FP0063Q", "深圳新能电子科技有限公司", "Shenzhen Xinneng Electronics Technology Co., Ltd.", True,
+     False, "广东省深圳市宝安区福永街道凤凰第四工业区 5 栋"),
+    ("91370200MA3RQ0074J", "青岛海川包装材料有限公司", "Qingdao Haichuan Packaging Materials Co., Ltd.", True,
+     False, "山东省青岛市黄岛区珠江路 1688 号"),
+    ("91440100MA3GU0035N", "广州联合汽车零部件有限公司", "Guangzhou United Auto Parts Co., Ltd.", False, True,
+     "广东省广州市番禺区汽车城大道 88 号"),
+    ("91500000MA60T0085E", "重庆长江重型机械有限公司", "Chongqing Changjiang Heavy Machinery Co., Ltd.", False,
+     True, "重庆市江北区港城东路 9 号"),
+    ("91350200MA8UW0096M", "厦门海联进出口有限公司", "Xiamen Hailian Import & Export Co., Ltd.", False, True,
+     "福建省厦门市湖里区象屿路 97 号"),
+    ("91510100MA6DX01074", "成都西部汽车制造有限公司", "Chengdu Western Automotive Manufacturing Co., Ltd.", False,
+     True, "四川省成都市龙泉驿区汽车城大道 1 号"),
+]  # fmt: skip
 
 SUPPLIER_ACCOUNTS = [
     # tax id, company, ERP vendor number, payment terms, currency
     ("91320200MA1HK0011N", "SH01", "V10001", "月结 60 天", "CNY"),
-    ("91320200MA1HK0011N", "WH02", "V20001", "月结 60 天", "CNY"),
+    ("91320200MA1HK0011N", "HK04", "V40001", "60 days net", "USD"),
     ("91330200MA2HL0027C", "SH01", "V10002", "月结 30 天", "CNY"),
     ("91330200MA2HL0027C", "DE03", "V30001", "60 days net", "EUR"),
+    ("91320500MA1JM0042E", "SH01", "V10003", "月结 60 天", "CNY"),
+    ("91120116MA05N0051G", "SH01", "V10004", "月结 30 天", "CNY"),
+    ("91440300MA5FP0063Q", "HK04", "V40002", "30 days net", "USD"),
+    ("91440300MA5FP0063Q", "SH01", "V10005", "月结 60 天", "CNY"),
+    ("91370200MA3RQ0074J", "SH01", "V10006", "月结 90 天", "CNY"),
 ]
 
 CUSTOMER_ACCOUNTS = [
     # tax id, company, ERP customer number, payment terms, currency, credit limit
     ("91440100MA3GU0035N", "SH01", "K10001", "月结 30 天", "CNY", Decimal("2000000.00")),
-    ("91440100MA3GU0035N", "WH02", "K20001", "款到发货", "CNY", Decimal("500000.00")),
+    ("91440100MA3GU0035N", "HK04", "K40001", "T/T 30 days", "USD", Decimal("300000.00")),
+    ("91500000MA60T0085E", "SH01", "K10002", "款到发货", "CNY", Decimal("500000.00")),
+    ("91350200MA8UW0096M", "HK04", "K40002", "L/C at sight", "USD", Decimal("800000.00")),
+    ("91350200MA8UW0096M", "DE03", "K30001", "30 days net", "EUR", Decimal("250000.00")),
+    ("91510100MA6DX01074", "SH01", "K10003", "月结 60 天", "CNY", Decimal("3000000.00")),
 ]
 
 # e-mail, family name, given name, language, time zone, what they do
 STAFF = [
     ("admin@group.example", "王", "芳", "zh-hans", "Asia/Shanghai", [(None, StaffRoleName.GROUP_ADMIN)]),
     ("buyer@sh01.example", "李", "明", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.BUYER)]),
-    (
-        "sourcing@sh01.example",
-        "张",
-        "伟",
-        "zh-hans",
-        "Asia/Shanghai",
-        [("SH01", StaffRoleName.SOURCING_MANAGER)],
-    ),
+    ("sourcing@sh01.example", "张", "伟", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SOURCING_MANAGER)]),
     ("sales@sh01.example", "陈", "静", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SALES)]),
+    ("salesmanager@sh01.example", "刘", "洋", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SALES_MANAGER)]),
+    ("quality@sh01.example", "杨", "帆", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.QUALITY)]),
+    ("finance@sh01.example", "黄", "敏", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.FINANCE)]),
+    ("sales@hk04.example", "Wong", "Kelvin", "en", "Asia/Hong_Kong", [("HK04", StaffRoleName.SALES)]),
     ("buyer@de03.example", "Becker", "Anna", "en", "Europe/Berlin", [("DE03", StaffRoleName.BUYER)]),
-]
+]  # fmt: skip
 
 MEMBERS = [
-    (
-        "admin@huasheng.example",
-        "赵",
-        "磊",
-        "zh-hans",
-        "Asia/Shanghai",
-        "91320200MA1HK0011N",
-        [PartnerRole.ADMIN, PartnerRole.SALES, PartnerRole.FINANCE],
-    ),
-    (
-        "sales@huasheng.example",
-        "孙",
-        "丽",
-        "zh-hans",
-        "Asia/Shanghai",
-        "91320200MA1HK0011N",
-        [PartnerRole.SALES, PartnerRole.LOGISTICS],
-    ),
-    (
-        "admin@hengli.example",
-        "吴",
-        "军",
-        "zh-hans",
-        "Asia/Shanghai",
-        "91330200MA2HL0027C",
-        [PartnerRole.ADMIN, PartnerRole.SALES],
-    ),
-    (
-        "admin@gzunited.example",
-        "周",
-        "强",
-        "zh-hans",
-        "Asia/Shanghai",
-        "91440100MA3GU0035N",
-        [PartnerRole.ADMIN, PartnerRole.SALES, PartnerRole.FINANCE, PartnerRole.QUALITY],
-    ),
-]
+    # e-mail, family name, given name, language, time zone, partner's tax id, roles
+    ("admin@huasheng.example", "赵", "磊", "zh-hans", "Asia/Shanghai", "91320200MA1HK0011N",
+     [PartnerRole.ADMIN, PartnerRole.SALES, PartnerRole.FINANCE]),
+    ("sales@huasheng.example", "孙", "丽", "zh-hans", "Asia/Shanghai", "91320200MA1HK0011N",
+     [PartnerRole.SALES, PartnerRole.LOGISTICS]),
+    ("admin@hengli.example", "吴", "军", "zh-hans", "Asia/Shanghai", "91330200MA2HL0027C",
+     [PartnerRole.ADMIN, PartnerRole.SALES]),
+    ("finance@hengli.example", "郑", "红", "zh-hans", "Asia/Shanghai", "91330200MA2HL0027C", [PartnerRole.FINANCE]),
+    ("admin@jinggong.example", "钱", "进", "zh-hans", "Asia/Shanghai", "91320500MA1JM0042E",
+     [PartnerRole.ADMIN, PartnerRole.FINANCE]),
+    ("sales@jinggong.example", "冯", "雪", "zh-hans", "Asia/Shanghai", "91320500MA1JM0042E",
+     [PartnerRole.SALES, PartnerRole.QUALITY]),
+    ("admin@bohaichem.example", "何", "涛", "zh-hans", "Asia/Shanghai", "91120116MA05N0051G", [PartnerRole.ADMIN]),
+    ("logistics@bohaichem.example", "高", "峰", "zh-hans", "Asia/Shanghai", "91120116MA05N0051G",
+     [PartnerRole.LOGISTICS, PartnerRole.SALES]),
+    ("admin@xinneng.example", "林", "婷", "zh-hans", "Asia/Shanghai", "91440300MA5FP0063Q",
+     [PartnerRole.ADMIN, PartnerRole.SALES]),
+    ("export@xinneng.example", "Lam", "Vivian", "en", "Asia/Shanghai", "91440300MA5FP0063Q",
+     [PartnerRole.SALES, PartnerRole.LOGISTICS]),
+    ("admin@haichuan.example", "罗", "斌", "zh-hans", "Asia/Shanghai", "91370200MA3RQ0074J", [PartnerRole.ADMIN]),
+    ("quality@haichuan.example", "梁", "佳", "zh-hans", "Asia/Shanghai", "91370200MA3RQ0074J",
+     [PartnerRole.QUALITY, PartnerRole.FINANCE]),
+    ("admin@gzunited.example", "周", "强", "zh-hans", "Asia/Shanghai", "91440100MA3GU0035N",
+     [PartnerRole.ADMIN, PartnerRole.SALES, PartnerRole.FINANCE, PartnerRole.QUALITY]),
+    ("buyer@gzunited.example", "徐", "颖", "zh-hans", "Asia/Shanghai", "91440100MA3GU0035N",
+     [PartnerRole.SALES, PartnerRole.LOGISTICS]),
+    ("admin@cjheavy.example", "马", "超", "zh-hans", "Asia/Shanghai", "91500000MA60T0085E",
+     [PartnerRole.ADMIN, PartnerRole.SALES]),
+    ("quality@cjheavy.example", "胡", "军", "zh-hans", "Asia/Shanghai", "91500000MA60T0085E",
+     [PartnerRole.QUALITY]),
+    ("admin@hailian.example", "蔡", "伟", "zh-hans", "Asia/Shanghai", "91350200MA8UW0096M",
+     [PartnerRole.ADMIN, PartnerRole.FINANCE]),
+    ("trade@hailian.example", "Tan", "Michael", "en", "Asia/Shanghai", "91350200MA8UW0096M",
+     [PartnerRole.SALES, PartnerRole.LOGISTICS]),
+    ("admin@cdwestern.example", "邓", "磊", "zh-hans", "Asia/Shanghai", "91510100MA6DX01074",
+     [PartnerRole.ADMIN, PartnerRole.SALES]),
+    ("finance@cdwestern.example", "曹", "琳", "zh-hans", "Asia/Shanghai", "91510100MA6DX01074",
+     [PartnerRole.FINANCE]),
+]  # fmt: skip
 
 
 def _demo_user(email: str, family_name: str, given_name: str, language: str, time_zone: str):

@@ -15,11 +15,12 @@ from wagtail.models import Locale, Page
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 create_home_page = importlib.import_module("theme.migrations.0002_create_home_page").create_home_page
+convert_help_page = importlib.import_module("theme.migrations.0004_help_centre_and_content_editors").convert_help_page
 
 
 @pytest.fixture
 def portal_pages():
-    """The page tree the migrations create: Wagtail's root and locale, the theme's home and help pages.
+    """The page tree the migrations create: Wagtail's root and locale, the theme's home page and help centre.
 
     A transactional test flushes the database when it ends, and `--reuse-db` then hands the next run a test
     database without them; put them back the way the migrations made them."""
@@ -39,3 +40,4 @@ def portal_pages():
                 locale=locale,
             )
         create_home_page(apps, None)
+        convert_help_page(apps, None)

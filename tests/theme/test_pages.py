@@ -10,7 +10,7 @@ from wagtail.users.models import UserProfile
 
 from tests.conftest import login
 from tests.factories import MembershipFactory, UserFactory
-from theme.models import ContentPage, HomePage
+from theme.models import ContentPage, HelpIndexPage, HomePage, NewsIndexPage, NewsPage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("portal_pages")]
 
@@ -33,7 +33,9 @@ def test_the_data_migration_replaced_wagtails_welcome_page_with_the_portal_home_
         True,
     )
     assert not Page.objects.filter(title="Welcome to your new Wagtail site!").exists()
-    assert list(ContentPage.objects.child_of(home).values_list("slug", "kind")) == [("help", "help")]
+    # 0004 turned 0002's help page into the help centre, in place
+    assert list(HelpIndexPage.objects.child_of(home).values_list("slug", "title_en")) == [("help", "Help centre")]
+    assert not ContentPage.objects.exists()
     assert Page.find_problems() == ([], [], [], [], [])
 
 
@@ -142,10 +144,13 @@ def test_language_switcher_for_a_visitor_and_against_open_redirects(client):
 
 
 @pytest.mark.parametrize(
-    ("language", "title", "heading"),
-    [("zh-hans", "帮助中心", "注册与登录"), ("en", "Help centre", "Registering and signing in")],
+    ("language", "title", "intro"),
+    [
+        ("zh-hans", "帮助中心", "注册、登录、双因素身份认证及常见问题。"),
+        ("en", "Help centre", "Registration, signing in, two-factor authentication and common questions."),
+    ],
 )
-def test_help_page_renders_its_language_version(client, language, title, heading):
+def test_help_centre_made_by_the_migration_renders_its_language_version(client, language, title, intro):
     client.cookies["portal_language"] = language
 
     response = client.get("/help/")
@@ -153,20 +158,25 @@ def test_help_page_renders_its_language_version(client, language, title, heading
     html = response.content.decode()
     assert response.status_code == 200
     assert h1_texts(html) == [title.replace(" ", "")]
-    assert f"<h2>{heading}</h2>" in html
-    assert '<ol class="breadcrumbs">' in html
+    assert f'<p class="lead">{intro}</p>' in html
 
 
 def test_content_page_without_english_body_says_so_to_english_readers(client):
-    help_page = ContentPage.objects.get(slug="help")
-    help_page.body_en = []
-    help_page.save_revision().publish()
+    home = HomePage.objects.get()
+    page = ContentPage(
+        title="关于我们",
+        title_en="About us",
+        slug="about",
+        body=[("heading", "集团简介"), ("paragraph", "<p>集团成立于 1998 年。</p>")],
+    )
+    home.add_child(instance=page)
     client.cookies["portal_language"] = "en"
 
-    html = client.get("/help/").content.decode()
+    html = client.get("/about/").content.decode()
 
+    assert h1_texts(html) == ["Aboutus"]
     assert "This page is only available in Chinese." in html
-    assert "<h2>注册与登录</h2>" in html
+    assert "<h2>集团简介</h2>" in html
 
 
 def test_login_page_renders_inside_the_base_layout(client):
@@ -230,18 +240,20 @@ def test_editors_can_open_and_publish_the_pages_in_the_back_office(client):
     editor = UserFactory(email="editor@group.test", is_superuser=True, is_staff=True)
     login(client, editor)
     home = HomePage.objects.get()
-    help_page = ContentPage.objects.get(slug="help")
+    help_centre = HelpIndexPage.objects.get(slug="help")
 
     assert client.get(f"/cms/pages/{home.pk}/edit/").status_code == 200
-    assert client.get(f"/cms/pages/{help_page.pk}/edit/").status_code == 200
+    assert client.get(f"/cms/pages/{help_centre.pk}/edit/").status_code == 200
     assert client.get(f"/cms/pages/add/theme/contentpage/{home.pk}/").status_code == 200
 
-    news = ContentPage(title="系统维护通知", title_en="Maintenance notice", slug="maintenance", kind="notice")
-    home.add_child(instance=news)
+    news_index = NewsIndexPage(title="新闻", title_en="News", slug="news")
+    home.add_child(instance=news_index)
+    news = NewsPage(title="系统维护通知", title_en="Maintenance notice", slug="maintenance")
+    news_index.add_child(instance=news)
     news.save_revision().publish()
     client.cookies["portal_language"] = "en"
     html = client.get("/").content.decode()
-    assert '<a href="/maintenance/">Maintenance notice</a>' in html
+    assert '<a href="/news/maintenance/">Maintenance notice</a>' in html
 
 
 def test_calls_to_action_to_pages_not_built_yet_are_left_out(client, settings):

@@ -118,3 +118,63 @@ def allauth_button_class(attrs) -> str:
     if "tool" in tags:
         classes.append("btn-sm")
     return " ".join(classes)
+
+
+class SiteInfo:
+    """The portal settings' values in the active language, for the layout."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data or {}
+
+    def _pick(self, name: str) -> str:
+        if is_english() and self.data.get(f"{name}_en"):
+            return self.data[f"{name}_en"]
+        return self.data.get(name, "")
+
+    @property
+    def group_name(self) -> str:
+        return self._pick("group_name")
+
+    @property
+    def address(self) -> str:
+        return self._pick("address")
+
+    @property
+    def footer_text(self) -> str:
+        return self._pick("footer_text")
+
+    def __getattr__(self, name: str):
+        if name in ("phone", "email", "icp_number", "logo_url"):
+            return self.data.get(name, "")
+        raise AttributeError(name)
+
+
+@register.simple_tag(takes_context=True)
+def site_info(context) -> SiteInfo:
+    """`{% site_info as group_info %}`: the group's name, contact details, logo and footer (theme.PortalSettings).
+
+    A Wagtail page reads them from the database (one or two queries) and refreshes the cache; every other
+    page only reads the cache (saving the settings fills it too), so the workspaces' pinned query counts do
+    not change and the error pages need no database."""
+    from django.core.cache import cache
+    from django.db import DatabaseError
+
+    from theme.models import SETTINGS_CACHE_KEY, PortalSettings
+
+    request = context.get("request")
+    if request is not None and isinstance(context.get("page"), Page):
+        cached = getattr(request, "_portal_site_info", None)
+        if cached is not None:
+            return cached
+        try:
+            data = PortalSettings.for_request(request).as_dict()
+        except DatabaseError:
+            data = {}
+        else:
+            cache.set(SETTINGS_CACHE_KEY, data, None)
+        request._portal_site_info = SiteInfo(data)
+        return request._portal_site_info
+    try:
+        return SiteInfo(cache.get(SETTINGS_CACHE_KEY))
+    except Exception:  # a cache that is down must not take the error pages with it
+        return SiteInfo({})

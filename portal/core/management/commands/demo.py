@@ -1,4 +1,5 @@
-"""`python manage.py demo`: load the demo data of every app, then print the demo logins.
+"""`python manage.py demo_data` (or its older name `demo`): load the demo data of every app, then print the demo
+logins.
 
 Each app registers its loaders in its `demo.py` with `portal.core.registry.demo_data.register(key)`; they run
 in key order (the core's organisations first: "010-…"), each in its own transaction, and must be idempotent
