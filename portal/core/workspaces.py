@@ -21,7 +21,7 @@ from .panels import panels_for
 from .scoped_views import require_membership
 
 RECENT_NOTIFICATIONS = 5
-COLLEAGUES_SHOWN = 12
+COLLEAGUES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,7 @@ def workspace_context(request, workspace: Workspace, membership: Membership) -> 
     colleagues = list(
         Membership.objects.filter(partner_id=partner.pk, is_active=True)
         .select_related("user")
+        .only("roles", "user_id", "user__first_name", "user__last_name", "user__email")
         .order_by("user__last_name", "user__first_name", "user__email")[: COLLEAGUES_SHOWN + 1]
     )
     return {
@@ -61,6 +62,7 @@ def workspace_context(request, workspace: Workspace, membership: Membership) -> 
         "accounts": list(
             workspace.account_model.objects.filter(partner_id=partner.pk, is_active=True)
             .select_related("company")
+            .only("erp_number", "currency", "payment_terms", "company__name", "company__name_en", "company__code")
             .order_by("company__code")
         ),
         "tasks": panels_for(request, workspace=workspace.key),

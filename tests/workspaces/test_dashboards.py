@@ -145,4 +145,4 @@ def test_query_count_does_not_grow_with_notifications_or_colleagues(cast, who, p
     assert queries_for(client, path) == few
     response = client.get(path)
     assert len(response.context["recent_notifications"]) == 5
-    assert len(response.context["colleagues"]) == 12 and response.context["more_colleagues"] is True
+    assert len(response.context["colleagues"]) == 8 and response.context["more_colleagues"] is True
