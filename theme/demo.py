@@ -10,7 +10,6 @@ import datetime
 import json
 
 from django.utils import timezone
-from wagtail.models import Site
 
 from portal.core.registry import demo_data
 
@@ -329,12 +328,10 @@ def load_content_demo() -> list:
     home = HomePage.objects.first()
     if home is None:
         return []
-    site = Site.objects.filter(is_default_site=True).first()
-    if site is not None:
-        settings, _ = PortalSettings.objects.get_or_create(site=site)
-        for name, value in SETTINGS.items():
-            setattr(settings, name, value)
-        settings.save()
+    settings = PortalSettings.load()
+    for name, value in SETTINGS.items():
+        setattr(settings, name, value)
+    settings.save()
     today = timezone.localdate()
 
     news = _child(

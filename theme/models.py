@@ -23,7 +23,7 @@ from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
 from wagtail.contrib.forms.panels import FormSubmissionsPanel
-from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.blocks import ImageBlock
 from wagtail.models import Page
@@ -595,8 +595,12 @@ SETTINGS_CACHE_KEY = "theme:portal-settings"
 
 
 @register_setting(icon="site")
-class PortalSettings(BaseSiteSetting):
-    """The group's name, contact details, logo and footer, shown in the layout of every page."""
+class PortalSettings(BaseGenericSetting):
+    """The group's name, contact details, logo and footer, shown in the layout of every page.
+
+    One set for the whole portal (it serves one site): a generic setting, not a per-site one, whose menu
+    entry in /cms/ costs no query of its own (a per-site setting looks up site permissions on every
+    back-office page)."""
 
     group_name = models.CharField(_("group name (Chinese)"), max_length=100, blank=True)
     group_name_en = models.CharField(_("group name (English)"), max_length=100, blank=True)

@@ -167,7 +167,7 @@ def site_info(context) -> SiteInfo:
         if cached is not None:
             return cached
         try:
-            data = PortalSettings.for_request(request).as_dict()
+            data = PortalSettings.load(request_or_site=request).as_dict()
         except DatabaseError:
             data = {}
         else:
