@@ -31,7 +31,6 @@ from portal.notifications.emails import recipient_language
 from portal.notifications.services import notify
 from portal.organisations.access import forget_scope, scope_of
 from portal.organisations.models import (
-    CustomerAccount,
     Membership,
     Partner,
     PartnerRole,
@@ -39,7 +38,7 @@ from portal.organisations.models import (
     StaffRole,
     StaffRoleName,
 )
-from portal.organisations.services import partner_set_status
+from portal.organisations.services import may_manage_team, partner_set_status
 
 from .models import (
     JOIN_REQUEST_TRANSITIONS,
@@ -438,17 +437,8 @@ def join_request_decline(*, actor: Any, join_request: JoinRequest, reason: str, 
 
 
 def can_invite(actor: Any, partner: Partner) -> bool:
-    """A partner administrator of that partner, sales staff of a company where it is a customer, or a group
-    administrator."""
-    scope = scope_of(actor)
-    if scope.is_group_admin or scope.has_partner_role(partner.pk, PartnerRole.ADMIN):
-        return True
-    company_ids = CustomerAccount.objects.filter(partner=partner).values_list("company_id", flat=True)
-    return any(
-        scope.has_staff_role(role, company_id)
-        for company_id in company_ids
-        for role in (StaffRoleName.SALES, StaffRoleName.SALES_MANAGER)
-    )
+    """Whoever may manage the partner's team may invite to it (see organisations.services.may_manage_team)."""
+    return may_manage_team(actor, partner)
 
 
 def invitation_create(*, actor: Any, partner: Partner, email: str, roles: list[str], request: Any = None) -> Invitation:

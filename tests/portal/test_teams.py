@@ -417,11 +417,6 @@ def test_staff_invite_a_partners_contact_from_the_back_office(cast, django_captu
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    reason="portal.onboarding.services.can_invite still admits only customer-side sales staff; "
-    "it should use portal.organisations.services.may_manage_team",
-    strict=False,
-)
 def test_a_buyer_invites_a_suppliers_contact(cast):
     client = login(Client(), cast.buyer)
     response = client.post(
