@@ -9,7 +9,6 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 from django.utils import translation
 
-import portal.notifications.tasks  # noqa: F401  (registers the e-mail task with Celery, as a worker would)
 from portal.onboarding.models import Registration
 from portal.organisations.models import Partner
 from tests.factories import PASSWORD, StaffRoleFactory, UserFactory

@@ -8,7 +8,6 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 
-import portal.notifications.tasks  # noqa: F401  (registers the e-mail task, as a worker does)
 from portal.organisations.models import Membership
 from tests.factories import (
     PASSWORD,

@@ -81,3 +81,26 @@ def test_no_email_for_another_group_switched_off(cast, django_capture_on_commit_
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[cast.supplier_a_sales], kind=KIND)
     assert len(mail.outbox) == 1
+
+
+def test_the_email_task_is_registered_without_a_worker():
+    # notify() looks the task up by name in the web process, where Celery's autodiscovery never ran
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from portal import celery_app; "
+        "print('portal.notifications.tasks.send_notification_email' in celery_app.tasks)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+            "PATH": "/usr/bin:/bin",
+            "PORTAL_VAR_DIR": "/tmp/portal-var-check",
+        },
+    )
+    assert result.stdout.strip() == "True"

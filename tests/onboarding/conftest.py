@@ -1,7 +1,6 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-import portal.notifications.tasks  # noqa: F401  (registers the e-mail task with Celery, as a worker would)
 from portal.onboarding.validators import uscc_check_character
 from tests.factories.documents import PDF_BYTES
 

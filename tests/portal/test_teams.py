@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
-import portal.notifications.tasks  # noqa: F401  (registers the e-mail task, as a worker does)
 from portal.audit.models import AuditEvent
 from portal.integration.models import OutboxEvent
 from portal.notifications.models import Notification
