@@ -1,6 +1,9 @@
 """The e-mail copy: once, after commit, in the recipient's language, with a link to the object; none when the
 person switched e-mail off for the group (the inbox row exists all the same)."""
 
+import subprocess
+import sys
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -30,7 +33,7 @@ def set_language(user, language):
 
 
 @pytest.mark.parametrize(
-    ("language", "subject", "body"), [("zh-hans", "已批准", "已拒绝"), ("en", "Approved", "Rejected")]
+    ("language", "subject", "body"), [("zh-hans", "已批准", "已驳回"), ("en", "Approved", "Rejected")]
 )
 def test_sent_once_after_commit_in_the_recipients_language(
     cast, django_capture_on_commit_callbacks, language, subject, body
@@ -85,9 +88,6 @@ def test_no_email_for_another_group_switched_off(cast, django_capture_on_commit_
 
 def test_the_email_task_is_registered_without_a_worker():
     # notify() looks the task up by name in the web process, where Celery's autodiscovery never ran
-    import subprocess
-    import sys
-
     code = (
         "import django; django.setup(); from portal import celery_app; "
         "print('portal.notifications.tasks.send_notification_email' in celery_app.tasks)"

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from portal.onboarding.validators import is_valid_uscc, uscc_check_character, validate_tax_id
 
@@ -38,3 +39,10 @@ def test_foreign_tax_ids_are_4_to_40_letters_and_digits():
         with pytest.raises(ValidationError) as error:
             validate_tax_id(bad, "DE")
         assert error.value.messages == ["Enter the tax or VAT number: 4 to 40 letters and digits."]
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    # the messages are asserted in the source language; the Chinese catalogue is checked by test_translations
+    with translation.override("en"):
+        yield

@@ -158,7 +158,7 @@ def test_people_list_runs_a_constant_number_of_queries(cast, django_assert_max_n
     # factors (one query); the rest is Wagtail's chrome. None of it grows with the number of people.
     with django_assert_max_num_queries(40) as few:
         client.get("/cms/people/")
-    for number in range(20):
+    for _number in range(20):
         MembershipFactory(partner=cast.supplier_b, roles=["sales"])
         StaffRoleFactory(company=cast.company_b, role="finance")
     with django_assert_max_num_queries(len(few.captured_queries)):
