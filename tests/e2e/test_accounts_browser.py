@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 
+from tests.e2e.helpers import log_in, submit
 from tests.factories import PASSWORD, MembershipFactory, PartnerFactory, StaffRoleFactory, UserFactory
 from tests.totp import totp_code
 
@@ -18,17 +19,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 def shot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def submit(page, field_name):
-    page.locator(f"form:has([name={field_name}]) [type=submit]").first.click()
-
-
-def log_in(page, base, email):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    submit(page, "password")
 
 
 @pytest.fixture

@@ -10,17 +10,13 @@ from django.core import mail
 
 from portal.onboarding.models import JoinRequest
 from portal.organisations.models import Membership, Partner
-from tests.factories import PASSWORD, MembershipFactory, PartnerFactory, SupplierAccountFactory, UserFactory
+from tests.e2e.helpers import log_in
+from tests.factories import MembershipFactory, PartnerFactory, SupplierAccountFactory, UserFactory
 from tests.factories.documents import PDF_BYTES
-from tests.totp import totp_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NEWCOMER_PASSWORD = "Huasheng-Newcomer-2026"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def submit(page, field_name):
-    page.locator(f"form:has([name={field_name}]) [type=submit]").first.click()
 
 
 def test_a_join_request_accepted_by_the_partner_admin(page, base_url_localhost, screenshot, settings, tmp_path):
@@ -65,12 +61,7 @@ def test_a_join_request_accepted_by_the_partner_admin(page, base_url_localhost, 
     admin_context = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     admin_page = admin_context.new_page()
     admin_page.set_viewport_size({"width": 1280, "height": 800})
-    admin_page.goto(f"{base}/accounts/login/")
-    admin_page.fill("input[name=login]", admin.email)
-    admin_page.fill("input[name=password]", PASSWORD)
-    submit(admin_page, "password")
-    admin_page.fill("input[name=code]", totp_code(SECRET))
-    submit(admin_page, "code")
+    log_in(admin_page, base, admin.email, totp_secret=SECRET)
     admin_page.wait_for_url(re.compile(r".*/account/$"))
     admin_page.goto(f"{base}/account/join-requests/{join_request.uuid}/")
     screenshot(admin_page, "join-request-review-1280")
@@ -86,10 +77,7 @@ def test_a_join_request_accepted_by_the_partner_admin(page, base_url_localhost, 
 
     # the newcomer (no admin role: no second factor needed) opens the supplier workspace
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", "sun.li@huasheng.test")
-    page.fill("input[name=password]", NEWCOMER_PASSWORD)
-    submit(page, "password")
+    log_in(page, base, "sun.li@huasheng.test", password=NEWCOMER_PASSWORD)
     page.wait_for_load_state()
     response = page.goto(f"{base}/supplier/")
     assert response.status == 200

@@ -6,13 +6,10 @@ import re
 import pytest
 from allauth.mfa.models import Authenticator
 
+from tests.e2e.helpers import submit
 from tests.factories import PASSWORD, StaffRoleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def submit(page, field_name):
-    page.locator(f"form:has([name={field_name}]) [type=submit]").first.click()
 
 
 def add_virtual_authenticator(page):

@@ -11,7 +11,8 @@ from django.utils import translation
 
 from portal.onboarding.models import Registration
 from portal.organisations.models import Partner
-from tests.factories import PASSWORD, StaffRoleFactory, UserFactory
+from tests.e2e.helpers import fits, log_in, submit
+from tests.factories import StaffRoleFactory, UserFactory
 from tests.factories.documents import PDF_BYTES
 from tests.totp import totp_code
 
@@ -24,14 +25,6 @@ def zh(message: str) -> str:
     """The Chinese text of one of our messages (the catalogue's, once translated)."""
     with translation.override("zh-hans"):
         return translation.gettext(message)
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def submit(page, field_name):
-    page.locator(f"form:has([name={field_name}]) [type=submit]").first.click()
 
 
 def test_supplier_registers_verifies_is_approved_and_logs_in(page, base_url_localhost, screenshot, settings, tmp_path):
@@ -95,12 +88,7 @@ def test_supplier_registers_verifies_is_approved_and_logs_in(page, base_url_loca
     admin_context = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
     admin_page = admin_context.new_page()
     admin_page.set_viewport_size({"width": 1280, "height": 800})
-    admin_page.goto(f"{base}/accounts/login/")
-    admin_page.fill("input[name=login]", admin.email)
-    admin_page.fill("input[name=password]", PASSWORD)
-    submit(admin_page, "password")
-    admin_page.fill("input[name=code]", totp_code(SECRET))
-    submit(admin_page, "code")
+    log_in(admin_page, base, admin.email, totp_secret=SECRET)
     admin_page.wait_for_url(re.compile(r".*/account/$"))
     admin_page.goto(f"{base}/cms/onboarding/registrations/")
     screenshot(admin_page, "registration-admin-index-1280")
@@ -119,10 +107,7 @@ def test_supplier_registers_verifies_is_approved_and_logs_in(page, base_url_loca
 
     # 4. the applicant logs in; as the partner's administrator they set up a second factor first
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=login]", "lin.hai@minjiang.test")
-    page.fill("input[name=password]", APPLICANT_PASSWORD)
-    submit(page, "password")
+    log_in(page, base, "lin.hai@minjiang.test", password=APPLICANT_PASSWORD)
     page.wait_for_url(re.compile(r".*/accounts/2fa/$|.*/account/$"))
     page.goto(f"{base}/accounts/2fa/totp/activate/")
     if "/reauthenticate/" in page.url:

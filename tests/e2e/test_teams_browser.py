@@ -9,8 +9,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
 
 from portal.organisations.models import Membership
+from tests.e2e.helpers import fits, log_in
 from tests.factories import (
-    PASSWORD,
     CompanyFactory,
     MembershipFactory,
     PartnerFactory,
@@ -18,15 +18,10 @@ from tests.factories import (
     SupplierAccountFactory,
     UserFactory,
 )
-from tests.totp import totp_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NEW_PASSWORD = "Lanterns-over-the-Huangpu-2026"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def shots(page, screenshot, name):
@@ -51,12 +46,7 @@ def test_invited_colleague_joins_then_is_deactivated_mid_session(
 
     # The administrator logs in (password, then the authenticator app) and invites a colleague.
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{base}/accounts/login/?next=/account/team/")
-    page.fill("input[name=login]", admin.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has([name=password]) [type=submit]").first.click()
-    page.fill("input[name=code]", totp_code(SECRET))
-    page.locator("form:has([name=code]) [type=submit]").first.click()
+    log_in(page, base, admin.email, totp_secret=SECRET, next_path="/account/team/")
     page.wait_for_url(re.compile(r".*/account/team/$"))
     assert page.locator("h1").first.inner_text().strip() == "甲供应商有限公司 的团队"
     invite = page.locator("form[action='/account/team/invite/']")
@@ -122,12 +112,7 @@ def test_a_buyer_manages_a_suppliers_team_in_the_back_office(page, base_url_loca
     buyer = StaffRoleFactory(user=UserFactory(email="buyer@group.test"), role="buyer", company=company).user
     TOTP.activate(buyer, SECRET)
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{base}/accounts/login/?next=/cms/partners/{partner.uuid}/")
-    page.fill("input[name=login]", buyer.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form:has([name=password]) [type=submit]").first.click()
-    page.fill("input[name=code]", totp_code(SECRET))
-    page.locator("form:has([name=code]) [type=submit]").first.click()
+    log_in(page, base, buyer.email, totp_secret=SECRET, next_path=f"/cms/partners/{partner.uuid}/")
     page.wait_for_url(re.compile(rf".*/cms/partners/{partner.uuid}/$"))
     screenshot(page, "teams-back-office-partner-1280")
     page.goto(f"{base}/cms/memberships/{colleague.uuid}/")
