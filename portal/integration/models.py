@@ -49,3 +49,25 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} {self.uuid}"
+
+
+class SyncedFromErp(models.Model):
+    """Master data the ERP also keeps: the version of the ERP's copy last applied here.
+
+    An inbound update carrying an older `source_version` (or, without versions, an older `source_updated_at`)
+    than the stored one is stale and is ignored, never applied over newer data (see portal.api.upsert)."""
+
+    source_version = models.BigIntegerField(_("source version"), null=True, blank=True, editable=False)
+    source_updated_at = models.DateTimeField(_("source updated"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def is_newer_than(self, version: int | None, updated_at) -> bool:
+        """True when what is stored is newer than an incoming (version, updated_at): the incoming one is stale."""
+        if version is not None and self.source_version is not None:
+            return self.source_version > version
+        if updated_at is not None and self.source_updated_at is not None:
+            return self.source_updated_at > updated_at
+        return False
+

@@ -10,12 +10,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.integration.models import SyncedFromErp
+
 from .access import ScopedQuerySet
 
 currency_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. CNY."))
 
 
-class Company(models.Model):
+class Company(SyncedFromErp):
     """One legal entity of the group, with its own ledger, currency and time zone."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -38,7 +40,7 @@ class Company(models.Model):
         return self.name
 
 
-class Site(models.Model):
+class Site(SyncedFromErp):
     """A plant or office of a company; goods are delivered to sites."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -59,7 +61,7 @@ class Site(models.Model):
         return f"{self.company.code} · {self.name}"
 
 
-class Warehouse(models.Model):
+class Warehouse(SyncedFromErp):
     """A stock location of a company (多库存地)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -101,7 +103,7 @@ PARTNER_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-class Partner(models.Model):
+class Partner(SyncedFromErp):
     """An external organisation, one record for the whole group (核心资源集中管控)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -137,7 +139,7 @@ class Partner(models.Model):
         return self.name
 
 
-class SupplierAccount(models.Model):
+class SupplierAccount(SyncedFromErp):
     """A partner as supplier of one company: the ERP's vendor number and the terms agreed."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -170,7 +172,7 @@ class SupplierAccount(models.Model):
         return f"{self.partner} @ {self.company.code}"
 
 
-class CustomerAccount(models.Model):
+class CustomerAccount(SyncedFromErp):
     """A partner as customer of one company: the ERP's customer number, terms and credit limit."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -261,6 +263,7 @@ class StaffRoleName(models.TextChoices):
     SALES_MANAGER = "sales_manager", _("Sales manager")  # order review, credit overrides
     QUALITY = "quality", _("Quality engineer")  # quality claims, supplier qualification
     FINANCE = "finance", _("Finance")  # settlements, invoices, payments
+    MASTER_DATA = "master_data", _("Master data steward")  # item master, categories, units (物品标准化)
     GROUP_ADMIN = "group_admin", _("Group administrator")  # people, companies, partners, MFA resets
 
 
@@ -300,3 +303,124 @@ class StaffRole(models.Model):
     def __str__(self) -> str:
         where = self.company.code if self.company_id else _("group")
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class AddressKind(models.TextChoices):
+    SHIP_TO = "ship_to", _("Ship-to")  # where goods for the partner are delivered
+    BILL_TO = "bill_to", _("Bill-to")  # where invoices go
+    PICKUP = "pickup", _("Pick-up")  # where a supplier's goods are collected
+
+
+class PartnerAddress(SyncedFromErp):
+    """A postal address of a partner (ship-to, bill-to, pick-up), keyed by the ERP's address code."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="addresses", verbose_name=_("partner"))
+    # Empty: valid for every company of the group; else only for orders with this company.
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_addresses",
+        verbose_name=_("company"),
+    )
+    code = models.CharField(_("address code"), max_length=40)
+    kind = models.CharField(_("kind"), max_length=16, choices=AddressKind.choices)
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("E.g. the plant or receiving dock."))
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    country = models.CharField(_("country"), max_length=2, default="CN")
+    province = models.CharField(_("province / state"), max_length=100, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    street = models.CharField(_("street address"), max_length=300)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ScopedQuerySet.as_manager(
+        partner_path="partner",
+        company_paths=("partner__supplier_accounts__company", "partner__customer_accounts__company"),
+    )
+
+    class Meta:
+        verbose_name = _("partner address")
+        verbose_name_plural = _("partner addresses")
+        ordering = ["partner__name", "kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["partner", "code"], name="partner_address_code_unique")]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.province, self.city, self.district, self.street) if part)
+
+
+class InvoicingDetails(SyncedFromErp):
+    """开票信息: what goes on a VAT invoice issued to the partner (title, tax id, registered address and phone,
+    bank and account)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    partner = models.OneToOneField(
+        Partner, on_delete=models.PROTECT, related_name="invoicing_details", verbose_name=_("partner")
+    )
+    invoice_title = models.CharField(_("invoice title"), max_length=200)
+    tax_id = models.CharField(_("tax id"), max_length=40)
+    registered_address = models.CharField(_("registered address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=200, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=60, blank=True)
+
+    objects = ScopedQuerySet.as_manager(
+        partner_path="partner",
+        company_paths=("partner__supplier_accounts__company", "partner__customer_accounts__company"),
+    )
+
+    class Meta:
+        verbose_name = _("invoicing details")
+        verbose_name_plural = _("invoicing details")
+
+    def __str__(self) -> str:
+        return self.invoice_title
+
+
+class ExchangeRate(SyncedFromErp):
+    """How many units of `quote` currency one unit of `base` is worth on a day, as booked by a company's ERP
+    (or, company empty, the group's reference rate)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exchange_rates",
+        verbose_name=_("company"),
+    )
+    base = models.CharField(_("from currency"), max_length=3, validators=[currency_validator])
+    quote = models.CharField(_("to currency"), max_length=3, validators=[currency_validator])
+    valid_on = models.DateField(_("valid on"))
+    rate = models.DecimalField(
+        _("rate"), max_digits=20, decimal_places=8, validators=[MinValueValidator(Decimal("0.00000001"))]
+    )
+
+    objects = ScopedQuerySet.as_manager(company_path="company")
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["-valid_on", "base", "quote"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "base", "quote", "valid_on"],
+                condition=Q(company__isnull=False),
+                name="exchange_rate_unique_per_company",
+            ),
+            models.UniqueConstraint(
+                fields=["base", "quote", "valid_on"],
+                condition=Q(company__isnull=True),
+                name="exchange_rate_unique_group",
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote} ({self.valid_on})"

@@ -29,6 +29,7 @@ from .models import (
     StaffRoleName,
     SupplierAccount,
 )
+from .payloads import partner_payload
 
 # Staff roles that look after a partner's people, per side of the trade: purchasing for suppliers, sales for
 # customers (in a company that has an account with the partner).
@@ -106,11 +107,8 @@ def partner_set_status(*, actor: Any, partner: Partner, status: str, reason: str
             after={"status": status, "reason": reason},
             request=request,
         )
-        emit(
-            "partner.status_changed",
-            {"partner": locked.uuid, "tax_id": locked.tax_id, "status": status, "previous_status": before},
-            obj=locked,
-        )
+        # partner.approved / partner.blocked, with the whole partner so the ERP need not ask back.
+        emit(f"partner.{status}", partner_payload(locked) | {"previous_status": before}, obj=locked)
     return locked
 
 

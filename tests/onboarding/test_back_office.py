@@ -85,9 +85,9 @@ def test_approval_opens_the_partner_and_emails_the_applicant_in_their_language(
     if language == "en":
         assert expected == f"Your registration of {registration.partner.name} was approved"
     assert AuditEvent.objects.filter(action="registration.approved", object_id=str(registration.uuid)).count() == 1
-    assert list(
-        OutboxEvent.objects.filter(topic="partner.status_changed").values_list("payload__status", flat=True)
-    ) == ["approved"]
+    assert list(OutboxEvent.objects.filter(topic__startswith="partner.").values_list("topic", "payload__status")) == [
+        ("partner.approved", "approved"),
+    ]
 
 
 def test_rejection_needs_a_reason_blocks_the_partner_and_tells_the_applicant_why(

@@ -50,13 +50,19 @@ def test_group_admin_blocks_a_partner_with_audit_and_outbox(cast):
     assert response.status_code == 302
     cast.supplier_a.refresh_from_db()
     assert cast.supplier_a.status == "blocked"
-    event = OutboxEvent.objects.get(topic="partner.status_changed")
-    assert event.payload == {
-        "partner": str(cast.supplier_a.uuid),
-        "tax_id": cast.supplier_a.tax_id,
-        "status": "blocked",
-        "previous_status": "approved",
-    }
+    event = OutboxEvent.objects.get(topic="partner.blocked")
+    assert (
+        event.payload["id"],
+        event.payload["tax_id"],
+        event.payload["status"],
+        event.payload["previous_status"],
+    ) == (
+        str(cast.supplier_a.uuid),
+        cast.supplier_a.tax_id,
+        "blocked",
+        "approved",
+    )
+    assert [a["company"] for a in event.payload["supplier_accounts"]] == ["SH01"]
     audit = AuditEvent.objects.get(action="partner.status_changed")
     assert (audit.before, audit.after) == ({"status": "approved"}, {"status": "blocked", "reason": "fraud"})
     # the blocked partner's people lose the workspace at once
