@@ -203,7 +203,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "portal.audit.tasks.seal_audit_events", "schedule": 30.0},
     "audit-publish-head": {"task": "portal.audit.tasks.publish_audit_head", "schedule": 24 * 3600.0},
+    "outbox-deliver": {"task": "portal.integration.tasks.deliver_outbox", "schedule": 10.0},
 }
+
+# The outbox relay (portal.integration.relay): signed webhooks, leased claims, retries with backoff.
+OUTBOX_LEASE_SECONDS = 60
+OUTBOX_CONNECT_TIMEOUT = 3
+OUTBOX_READ_TIMEOUT = 10
+OUTBOX_RETRY_BASE_SECONDS = 10
+OUTBOX_MAX_ATTEMPTS = 8
+# emit() wakes the relay when its transaction commits (beat still runs it every 10 s).
+OUTBOX_WAKE_ON_COMMIT = True
 
 LOGGING = {
     "version": 1,

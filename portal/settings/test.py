@@ -29,3 +29,5 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+# Unrelated tests must not deliver outbox events; the integration tests run the relay themselves.
+OUTBOX_WAKE_ON_COMMIT = False
