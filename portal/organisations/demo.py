@@ -314,3 +314,12 @@ def load_organisations_demo() -> list[DemoLogin]:
                 )
             )
     return logins
+
+
+@demo_data.register("900-erp-simulator")
+def load_erp_simulator_connection() -> list:
+    """The simulated ERP's API client and webhook endpoint (make run starts the simulator beside the portal)."""
+    from portal.erpsim.demo import ensure_erp_simulator_connection
+
+    ensure_erp_simulator_connection()
+    return []

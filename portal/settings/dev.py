@@ -49,3 +49,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Demo logins accept allauth's TOTP bypass code (DEBUG only); see README.
 MFA_TOTP_INSECURE_BYPASS_CODE = env("MFA_TOTP_INSECURE_BYPASS_CODE", "123456")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
+
+# The simulated ERP that `make run` starts beside the portal (python manage.py erp_simulator): its API key and
+# webhook secret are fixed for the demo; `serve` moves its port with the portal's (PORT + 765).
+ERP_SIMULATOR_PORT = int(env("ERP_SIMULATOR_PORT", "8765"))
+ERP_SIMULATOR_PORTAL_URL = env("ERP_SIMULATOR_PORTAL_URL", "http://localhost:8000")
+ERP_SIMULATOR_API_KEY = env("ERP_SIMULATOR_API_KEY", "demo-erp-simulator-key-0123456789abcdef")
+ERP_SIMULATOR_WEBHOOK_SECRET = env("ERP_SIMULATOR_WEBHOOK_SECRET", "demo-erp-simulator-webhook-secret")

@@ -67,7 +67,10 @@ def _group_exists(pgid: int) -> bool:
 
 
 class Command(BaseCommand):
-    help = "Set up and run the portal: web server on localhost and a Celery worker with beat (make run)."
+    help = (
+        "Set up and run the portal: web server on localhost, a Celery worker with beat and the ERP simulator"
+        " (make run)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
@@ -95,6 +98,13 @@ class Command(BaseCommand):
             raise CommandError(f"Port {self.port} on localhost is taken. Use another one: PORT=8001 make run")
 
         self._prepare_folders(var_dir)
+        # The simulated ERP listens beside the portal (8000 → 8765), so a second portal on 8001 gets its own.
+        self.erp_port = self.port + 765
+        run_erp = settings.DEBUG and bool(getattr(settings, "ERP_SIMULATOR_WEBHOOK_SECRET", ""))
+        if run_erp and not _can_bind("127.0.0.1", self.erp_port):
+            self.stderr.write(f"Port {self.erp_port} is taken: the ERP simulator does not start.")
+            run_erp = False
+        settings.ERP_SIMULATOR_PORT = self.erp_port
         logins = []
         if not options["no_setup"]:
             logins = self._set_up(load_demo=not options["no_demo"])
@@ -107,6 +117,8 @@ class Command(BaseCommand):
         try:
             self._start("web", self._web_command(binds, options["web_workers"]))
             self._start("worker", self._worker_command(var_dir, options["concurrency"]))
+            if run_erp:
+                self._start("erp", self._erp_command())
             exit_reason = self._wait_until_ready()
             if exit_reason is None:
                 self._announce(logins)
@@ -165,6 +177,12 @@ class Command(BaseCommand):
             "--without-gossip", "--without-mingle",
         ]  # fmt: skip
 
+    def _erp_command(self) -> list[str]:
+        return [
+            sys.executable, "manage.py", "erp_simulator",
+            "--port", str(self.erp_port), "--portal-url", f"http://127.0.0.1:{self.port}",
+        ]  # fmt: skip
+
     def _start(self, name: str, command: list[str]) -> None:
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.children[name] = subprocess.Popen(
@@ -208,6 +226,7 @@ class Command(BaseCommand):
             "=" * 72,
             f"The portal is running at http://localhost:{self.port}/",
             f"Back office: http://localhost:{self.port}/cms/    Health: http://localhost:{self.port}/healthz",
+            f"ERP simulator: webhooks received at http://127.0.0.1:{self.erp_port}/events",
             "Press Ctrl-C to stop the web server, the worker and beat.",
             "=" * 72,
         ]
