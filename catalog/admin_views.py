@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -406,10 +407,14 @@ def _is_uuid(value):
 @require_GET
 def category_index(request):
     categories = categories_linked()
-    counts = {}
-    for category_id in Item.objects.values_list("category_id", flat=True):
-        counts[category_id] = counts.get(category_id, 0) + 1
-    rows = [(category, depth, counts.get(category.pk, 0)) for category, depth in category_tree(categories.values())]
+    counts = dict(Item.objects.values("category_id").annotate(total=Count("id")).values_list("category_id", "total"))
+    tree = category_tree(categories.values())
+    # items of the category and of everything below it (what the link to the filtered item list shows)
+    totals = dict(counts)
+    for category, _depth in reversed(tree):
+        if category.parent_id is not None:
+            totals[category.parent_id] = totals.get(category.parent_id, 0) + totals.get(category.pk, 0)
+    rows = [(category, depth, totals.get(category.pk, 0)) for category, depth in tree]
     return _render(
         request, "catalog/admin/category_index.html", _("Categories"), {"rows": rows}, icon="folder-open-inverse"
     )

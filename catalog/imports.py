@@ -458,8 +458,13 @@ def apply_import(*, actor: Any, table: Table, request: Any = None) -> ImportPlan
         for row in plan.rows:
             if row.action not in ("create", "change"):
                 continue
+            # Conversions only when they change: replacing them costs the service several queries per row.
+            if row.action == "create":
+                conversions = row.conversions or None
+            else:
+                conversions = row.conversions if "conversions" in row.changes else None
             try:
-                item_upsert(actor=actor, code=row.code, values=row.values, conversions=row.conversions, request=request)
+                item_upsert(actor=actor, code=row.code, values=row.values, conversions=conversions, request=request)
             except ValidationError as invalid:
                 for key, messages in invalid.message_dict.items():
                     column = key.replace("attributes.", ATTRIBUTE_COLUMN).replace("conversions.", CONVERSION_COLUMN)
@@ -476,8 +481,13 @@ def error_report_csv(plan: ImportPlan) -> str:
     writer.writerow([_("Row"), _("Code"), _("Column"), _("Message")])
     codes = {row.row: row.code for row in plan.rows}
     for error in plan.errors:
-        writer.writerow([error.row, codes.get(error.row, ""), error.column, error.message])
+        writer.writerow([error.row, *map(_inert, (codes.get(error.row, ""), error.column, error.message))])
     return "\ufeff" + buffer.getvalue()
+
+
+def _inert(text: str) -> str:
+    """A cell Excel will not run as a formula (the codes come from the uploaded file, as typed)."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def template_workbook(category: Category | None, units: list[UnitOfMeasure]) -> bytes:

@@ -302,6 +302,8 @@ def test_category_with_an_attribute_schema(steward, plate):
     client = english(login(Client(), steward))
     page = client.get("/cms/catalog/categories/").content.decode()
     assert page.index("STEEL<") < page.index("STEEL-PLATE<")
+    # item counts include the categories below (as the linked item list does)
+    assert f'?category={category.parent_id}">1</a>' in page and f'?category={category.pk}">1</a>' in page
     data = {"code": "STEEL-COIL", "name": "钢卷", "name_en": "Steel coil", "parent": str(category.parent_id)}
     data |= {"sort_order": "0", "is_active": "on"}
     data |= schema_rows(

@@ -240,3 +240,12 @@ def test_template_has_the_categorys_attribute_columns(setup):
     header = next(workbook["items"].iter_rows(values_only=True))
     assert header[-4:] == ("attr:grade", "attr:thickness", "attr:width", "attr:standard")
     assert header[:3] == ("code", "name", "name_en")
+
+
+def test_an_empty_conversion_cell_removes_the_conversion_and_other_columns_stay(setup):
+    _category, _units, steward = setup
+    table = read_table("items.csv", b"code,conv:pcs\nPL-Q235B-10,\n")
+    plan = apply_import(actor=steward, table=table)
+    assert [(row.action, row.changes) for row in plan.rows] == [("change", {"conversions": ("pcs=0.125", "")})]
+    item = Item.objects.get(code="PL-Q235B-10")
+    assert (list(item.conversions.all()), item.name, item.attributes["thickness"]) == ([], "热轧钢板 Q235B 10mm", "10")
