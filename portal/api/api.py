@@ -1,17 +1,59 @@
-"""The versioned ERP API (/api/v1/). Apps add their routers in their `api.py` modules."""
+"""The versioned ERP API (/api/v1/). Apps add their routers in their `api.py` modules; they are mounted here.
 
+Every error is an RFC 9457 problem (`application/problem+json`, see problems.py), including ninja's own
+request validation, authentication and unreadable bodies; input never causes a 500. The OpenAPI schema is at
+/api/schema/ and the docs at /api/docs/, served from ninja's bundled Swagger UI files (no CDN).
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError, IntegrityError
 from django.http import Http404
-from ninja import NinjaAPI, Router, Schema
-from pydantic import UUID4
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
-from portal.organisations.access import get_object_for_user
-from portal.organisations.models import Company, Partner
+from catalog.api import router as catalog_router
 
 from .auth import api_key_auth
+from .organisations import router as organisations_router
+from .problems import PROBLEM_CONTENT_TYPE, PROBLEM_STATUSES, ProblemError, field_name, problem_response
+from .upserting import BATCH_OF
 
-api = NinjaAPI(
+logger = logging.getLogger(__name__)
+
+# Where ninja says a parameter came from, and the name our views give their body: neither is part of a field name.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+_BODY_PARAMETER = "payload"
+
+
+class PortalApi(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """ninja's schema, with problem responses declared as `application/problem+json`."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) in PROBLEM_STATUSES and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        for component in schema.get("components", {}).get("schemas", {}).values():
+            for prop in component.get("properties", {}).values():
+                if BATCH_OF in prop:
+                    prop["items"] = {"$ref": f"#/components/schemas/{prop.pop(BATCH_OF)}"}
+        return schema
+
+
+api = PortalApi(
     title="Group portal API",
     version="1",
+    description=(
+        "Master data from the group's ERP systems. Authenticate with `Authorization: Bearer <key>` or "
+        "`X-Api-Key`. Writes are idempotent (send an `Idempotency-Key` header to have a retry answered "
+        "with the first response); errors are RFC 9457 problem details."
+    ),
     urls_namespace="api-v1",
     auth=api_key_auth,
     docs_url="/docs/",
@@ -19,59 +61,70 @@ api = NinjaAPI(
 )
 
 
+def _validation_field(location) -> str:
+    parts = list(location)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] == _BODY_PARAMETER:
+        parts = parts[1:]
+    return field_name(parts)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_invalid(request, exc):
+    errors = [
+        {"field": _validation_field(error.get("loc", ())), "detail": str(error.get("msg", ""))} for error in exc.errors
+    ]
+    return problem_response(422, _("The request does not match the API's schema."), errors)
+
+
+@api.exception_handler(ProblemError)
+def problem(request, exc):
+    return problem_response(exc.status, exc.detail, exc.errors)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    # ninja's own: 401 without a usable key, 400 for a body that is not JSON.
+    if exc.status_code == 401:
+        return problem_response(401, _("Send a valid, unrevoked API key as a Bearer token or in X-Api-Key."))
+    if exc.status_code == 400:
+        return problem_response(400, _("The body is not valid JSON."))
+    return problem_response(exc.status_code, str(exc))
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    # RFC 9457 problem details: the same answer for "does not exist" and "not yours".
-    return api.create_response(request, {"type": "about:blank", "title": "Not found", "status": 404}, status=404)
+    # The same answer for "does not exist" and "not yours".
+    return problem_response(404)
 
 
-class CompanyOut(Schema):
-    id: UUID4
-    code: str
-    name: str
-    currency: str
-    ledger_code: str
-    time_zone: str
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return problem_response(403, str(exc))
 
 
-class PartnerOut(Schema):
-    id: UUID4
-    name: str
-    tax_id: str
-    is_supplier: bool
-    is_customer: bool
-    status: str
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return problem_response(413, _("Send at most 1000 objects per batch, in a body of at most 5 MB."))
 
 
-organisations = Router(tags=["organisations"])
+@api.exception_handler(IntegrityError)
+def conflict(request, exc):
+    return problem_response(409, _("The change conflicts with data stored meanwhile; retry it."))
 
 
-@organisations.get("/companies", response=list[CompanyOut])
-def list_companies(request):
-    return [
-        CompanyOut(
-            id=c.uuid,
-            code=c.code,
-            name=c.name,
-            currency=c.currency,
-            ledger_code=c.ledger_code,
-            time_zone=c.time_zone,
-        )
-        for c in Company.objects.visible_to(request.auth)
-    ]
+@api.exception_handler(DataError)
+def data_error(request, exc):
+    return problem_response(422, _("A value is out of range or too long for its field."))
 
 
-@organisations.get("/partners/{partner_id}", response=PartnerOut)
-def get_partner(request, partner_id: str):
-    partner = get_object_for_user(Partner, request.auth, partner_id)
-    return PartnerOut(
-        id=partner.uuid,
-        name=partner.name,
-        tax_id=partner.tax_id,
-        is_supplier=partner.is_supplier,
-        is_customer=partner.is_customer,
-        status=partner.status,
-    )
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    # A bug, not the input: logged with its traceback, answered as a problem without details.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return problem_response(500)
 
 
-api.add_router("/", organisations)
+api.add_router("/", organisations_router)
+api.add_router("/", catalog_router)

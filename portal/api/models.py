@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.utils import timezone
@@ -73,3 +74,33 @@ class ApiClient(models.Model):
             return None
         cls.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
         return client
+
+
+# How long an Idempotency-Key is remembered: a retry after that is a new request.
+IDEMPOTENCY_RETENTION = timedelta(hours=24)
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a write that carried an `Idempotency-Key` header, replayed to the same client's
+    retries of the same request. A record without a status code is a request still in flight."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="idempotency_records")
+    key = models.CharField(max_length=255)
+    # sha256 of method, path (with query) and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    response_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_unique_per_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}:{self.key}"
+
+    @property
+    def is_in_flight(self) -> bool:
+        return self.status_code is None

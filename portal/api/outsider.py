@@ -1,0 +1,71 @@
+"""Outsider sweep registrations for /api/v1/ URLs with an object key (imported by the sweep test only).
+
+The GET and the PUT of a key share one URL name, so one registration covers both. Another company's client gets
+404 on company data; on the item master, company clients read the lists, and a key in the path is for group-wide
+clients (catalog/api.py)."""
+
+from catalog.models import Category, Item, UnitOfMeasure
+from portal.core.outsider import OutsiderCase, register
+from portal.organisations.models import Company, Site, Warehouse
+from tests.factories import SiteFactory, WarehouseFactory, make_api_client
+from tests.factories.catalog import CategoryFactory, ItemFactory, UnitFactory
+
+
+def _group_client(cast, obj):
+    return make_api_client(company=None, name="erp-group-sweep")
+
+
+register(
+    OutsiderCase(
+        url_name="api-v1:company",
+        model=Company,
+        make=lambda cast: cast.company_a,
+        owner=lambda cast, company: cast.api_a,
+        kwargs=lambda company: {"code": company.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:site",
+        model=Site,
+        make=lambda cast: SiteFactory(company=cast.company_a, code="P1"),
+        owner=lambda cast, site: cast.api_a,
+        kwargs=lambda site: {"company": site.company.code, "code": site.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:warehouse",
+        model=Warehouse,
+        make=lambda cast: WarehouseFactory(company=cast.company_a, code="W1"),
+        owner=lambda cast, warehouse: cast.api_a,
+        kwargs=lambda warehouse: {"company": warehouse.company.code, "code": warehouse.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:category",
+        model=Category,
+        make=lambda cast: CategoryFactory(code="STEEL"),
+        owner=_group_client,
+        kwargs=lambda category: {"code": category.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:unit",
+        model=UnitOfMeasure,
+        make=lambda cast: UnitFactory(code="kg"),
+        owner=_group_client,
+        kwargs=lambda unit: {"code": unit.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:item",
+        model=Item,
+        make=lambda cast: ItemFactory(code="PLATE-1"),
+        owner=_group_client,
+        kwargs=lambda item: {"code": item.code},
+    )
+)
