@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 import secrets
 import uuid
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -116,6 +117,23 @@ def steward_required(view):
     return wrapper
 
 
+class _CodeTaken(Exception):
+    pass
+
+
+def _create(upsert, **kwargs):
+    """Run a `*_upsert` service that must create: when the code exists (also when someone created it a moment
+    ago), everything it did is rolled back and None is returned, so a "new" form never overwrites a row."""
+    try:
+        with transaction.atomic():
+            applied = upsert(**kwargs)
+            if not applied.created:
+                raise _CodeTaken
+    except _CodeTaken:
+        return None
+    return applied
+
+
 def _get_by_uuid(queryset, value):
     """The row named by `?id=`, or 404 (also for a malformed id)."""
     try:
@@ -201,22 +219,26 @@ def _item_forms(request, *, item=None, category=None, categories=None):
     return form, conversions
 
 
-def _save_item(request, form, conversions, *, code):
-    """Validate the forms, then save through the service; True when saved."""
+def _save_item(request, form, conversions, *, code, create=False):
+    """Validate the forms, then save through the service; the item when saved, else None (errors on the form)."""
     if not (form.is_valid() and conversions.is_valid()):
-        return False
+        return None
+    arguments = {
+        "actor": request.user,
+        "code": code,
+        "values": form.service_values(),
+        "conversions": conversions.conversions(),
+        "request": request,
+    }
     try:
-        item_upsert(
-            actor=request.user,
-            code=code,
-            values=form.service_values(),
-            conversions=conversions.conversions(),
-            request=request,
-        )
+        applied = _create(item_upsert, **arguments) if create else item_upsert(**arguments)
     except ValidationError as error:
         apply_service_errors(error, form, conversions)
-        return False
-    return True
+        return None
+    if applied is None:
+        form.add_error("code", _("An item with this code exists already."))
+        return None
+    return applied.obj
 
 
 @steward_required
@@ -227,11 +249,9 @@ def item_create(request):
     category = categories.get(int(chosen)) if chosen and chosen.isdigit() else None
     form, conversions = _item_forms(request, category=category, categories=categories)
     if request.method == "POST" and request.POST.get("action") != "refresh":
-        code = request.POST.get("code", "").strip()
-        if form.is_valid() and Item.objects.filter(code=form.cleaned_data["code"]).exists():
-            form.add_error("code", _("An item with this code exists already."))
-        elif _save_item(request, form, conversions, code=code):
-            item = Item.objects.get(code=code)
+        code = form.cleaned_data["code"] if form.is_valid() else ""
+        item = _save_item(request, form, conversions, code=code, create=True)
+        if item is not None:
             messages.success(request, _("The item %(code)s was created.") % {"code": code})
             return redirect(_item_url("catalog_admin:item_detail", item))
     return _render(
@@ -266,7 +286,7 @@ def item_edit(request):
     )
     form, conversions = _item_forms(request, item=item)
     if request.method == "POST" and request.POST.get("action") != "refresh":
-        if _save_item(request, form, conversions, code=item.code):
+        if _save_item(request, form, conversions, code=item.code) is not None:
             messages.success(request, _("The item %(code)s was saved.") % {"code": item.code})
             return redirect(_item_url("catalog_admin:item_detail", item))
     return _render(
@@ -444,33 +464,34 @@ def _category_page(request, *, category=None):
         )
     if request.method == "POST" and form.is_valid() and attributes.is_valid():
         code = category.code if category is not None else form.cleaned_data["code"]
-        if category is None and code in {c.code for c in categories.values()}:
-            form.add_error("code", _("A category with this code exists already."))
+        data = form.cleaned_data
+        upsert = category_upsert if category is not None else partial(_create, category_upsert)
+        try:
+            applied = upsert(
+                actor=request.user,
+                code=code,
+                values={
+                    "name": data["name"],
+                    "name_en": data["name_en"],
+                    "parent": data["parent"],
+                    "sort_order": data["sort_order"],
+                    "is_active": data["is_active"],
+                    "attribute_schema": attributes.schema(),
+                },
+                request=request,
+            )
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                if key == "attribute_schema":
+                    attributes._non_form_errors = attributes.error_class(
+                        [*attributes.non_form_errors(), *texts], error_class="nonform"
+                    )
+                else:
+                    for text in texts:
+                        form.add_error(key if key in form.fields else None, text)
         else:
-            data = form.cleaned_data
-            try:
-                category_upsert(
-                    actor=request.user,
-                    code=code,
-                    values={
-                        "name": data["name"],
-                        "name_en": data["name_en"],
-                        "parent": data["parent"],
-                        "sort_order": data["sort_order"],
-                        "is_active": data["is_active"],
-                        "attribute_schema": attributes.schema(),
-                    },
-                    request=request,
-                )
-            except ValidationError as error:
-                for key, texts in error.message_dict.items():
-                    if key == "attribute_schema":
-                        attributes._non_form_errors = attributes.error_class(
-                            [*attributes.non_form_errors(), *texts], error_class="nonform"
-                        )
-                    else:
-                        for text in texts:
-                            form.add_error(key if key in form.fields else None, text)
+            if applied is None:
+                form.add_error("code", _("A category with this code exists already."))
             else:
                 messages.success(request, _("The category %(code)s was saved.") % {"code": code})
                 return redirect("catalog_admin:category_index")
@@ -515,16 +536,24 @@ def _unit_page(request, *, unit=None):
         form = UnitForm(request.POST, unit=unit)
         if form.is_valid():
             code = unit.code if unit is not None else form.cleaned_data["code"]
-            if unit is None and UnitOfMeasure.objects.filter(code=code).exists():
-                form.add_error("code", _("A unit with this code exists already."))
+            values = {key: value for key, value in form.cleaned_data.items() if key != "code"}
+            if unit is not None:
+                del values["factor"]  # fixed once the unit exists (UnitForm)
+            upsert = unit_upsert if unit is not None else partial(_create, unit_upsert)
+            try:
+                if unit is None and UnitOfMeasure.objects.filter(code=code).exists():
+                    # (the service would audit the factor "change" before _create rolls it back, and the audit
+                    # row cannot hold a Decimal; _create still guards the rare race)
+                    applied = None
+                else:
+                    applied = upsert(actor=request.user, code=code, values=values, request=request)
+            except ValidationError as error:
+                for key, texts in error.message_dict.items():
+                    for text in texts:
+                        form.add_error(key if key in form.fields else None, text)
             else:
-                values = {key: value for key, value in form.cleaned_data.items() if key != "code"}
-                try:
-                    unit_upsert(actor=request.user, code=code, values=values, request=request)
-                except ValidationError as error:
-                    for key, texts in error.message_dict.items():
-                        for text in texts:
-                            form.add_error(key if key in form.fields else None, text)
+                if applied is None:
+                    form.add_error("code", _("A unit with this code exists already."))
                 else:
                     messages.success(request, _("The unit %(code)s was saved.") % {"code": code})
                     return redirect("catalog_admin:unit_index")

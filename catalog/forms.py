@@ -498,6 +498,12 @@ class UnitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if unit is not None:
             del self.fields["code"]
+            # Quantities already recorded in this unit would silently mean something else.
+            self.fields["factor"].disabled = True
+            self.fields["factor"].help_text = _(
+                "Fixed once the unit exists: quantities recorded in this unit would change their meaning. "
+                "Create a new unit instead."
+            )
 
 
 class ImportUploadForm(forms.Form):

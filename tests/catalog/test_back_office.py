@@ -407,9 +407,17 @@ def test_units_list_create_and_edit(steward, plate):
     )
     box.refresh_from_db()
     assert (box.code, box.is_active) == ("box", False)
-    assert list(AuditEvent.objects.filter(object_id=str(box.uuid)).values_list("action", flat=True)) == [
-        "unit.changed",
-        "unit.created",
+    # the factor is fixed once the unit exists; the rest changes
+    client.post(
+        f"/cms/catalog/units/edit/?id={box.uuid}",
+        {"name": "箱", "name_en": "box", "dimension": "other", "factor": "1.5", "is_active": "on"},
+    )
+    box.refresh_from_db()
+    assert (box.dimension, box.factor, box.is_active) == ("other", Decimal("1"), True)
+    assert list(AuditEvent.objects.filter(object_id=str(box.uuid)).values_list("action", "before", "after")) == [
+        ("unit.changed", {"dimension": "count", "is_active": False}, {"dimension": "other", "is_active": True}),
+        ("unit.changed", {"is_active": True}, {"is_active": False}),
+        ("unit.created", {}, {"code": "box", "name": "箱"}),
     ]
     assert "box" in client.get("/cms/catalog/units/").content.decode()
 
@@ -435,3 +443,24 @@ def test_images_are_uploaded_or_chosen_and_removed(steward, plate):
     client.post(f"/cms/catalog/items/files/?id={item.uuid}", {"action": "remove_image", "image": attached.pk})
     assert not ItemImage.objects.filter(item=item).exists()
     assert AuditEvent.objects.filter(action="item.image_removed", object_id=str(item.uuid)).count() == 1
+
+
+def test_new_forms_never_overwrite_an_existing_code(steward, plate):
+    item, category, units = plate
+    client = english(login(Client(), steward))
+    before = counts()
+    data = form_data(item, category, units, code=item.code, name="覆盖", **{"conversions-INITIAL_FORMS": "0"})
+    page = client.post("/cms/catalog/items/new/", data).content.decode()
+    assert "An item with this code exists already." in page
+    new_category = {"code": category.code, "name": "覆盖", "sort_order": "0"} | schema_rows()
+    page = client.post("/cms/catalog/categories/new/", new_category).content.decode()
+    assert "A category with this code exists already." in page
+    page = client.post(
+        "/cms/catalog/units/new/", {"code": "t", "name": "覆盖", "dimension": "mass", "factor": "1"}
+    ).content.decode()
+    assert "A unit with this code exists already." in page
+    assert counts() == before
+    item.refresh_from_db()
+    category.refresh_from_db()
+    assert (item.name, category.name, units["t"].name) == ("热轧钢板 Q235B 10mm", "钢板", "吨")
+    assert UnitOfMeasure.objects.get(code="t").factor == Decimal("1000")
