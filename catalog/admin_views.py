@@ -67,6 +67,7 @@ from .selectors import (
     get_datasheet,
     item_datasheets,
     item_history,
+    items_not_matching_their_schema,
     search_items,
 )
 from .services import category_upsert, item_upsert, unit_upsert
@@ -494,6 +495,16 @@ def _category_page(request, *, category=None):
                 form.add_error("code", _("A category with this code exists already."))
             else:
                 messages.success(request, _("The category %(code)s was saved.") % {"code": code})
+                mismatched = items_not_matching_their_schema(applied.obj)
+                if mismatched:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(count)s items of this category or below no longer match its attributes (e.g. "
+                            "%(codes)s). They keep their values; editing one asks for the missing or changed ones."
+                        )
+                        % {"count": len(mismatched), "codes": ", ".join(mismatched[:5])},
+                    )
                 return redirect("catalog_admin:category_index")
     parent = form.cleaned_data.get("parent") if form.is_bound and hasattr(form, "cleaned_data") else None
     parent = parent or (category.parent if category is not None else None)

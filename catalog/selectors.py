@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from portal.audit.models import AuditEvent
 from portal.documents.models import Document
 
+from .attributes import validate_attributes
 from .models import Category, Item, UnitOfMeasure
 
 ITEM_OBJECT_TYPE = "catalog.item"
@@ -90,6 +92,22 @@ def search_items(
     if sellable is not None:
         items = items.filter(is_sellable=sellable)
     return items
+
+
+def items_not_matching_their_schema(category: Category) -> list[str]:
+    """Codes of the items of the category and below whose specification its (changed) schema refuses."""
+    categories = categories_linked()
+    subtree = descendant_ids(categories[category.pk], categories)
+    schemas = {pk: categories[pk].effective_schema() for pk in subtree}
+    codes = []
+    for code, category_id, attributes in (
+        Item.objects.filter(category_id__in=subtree).order_by("code").values_list("code", "category_id", "attributes")
+    ):
+        try:
+            validate_attributes(schemas[category_id], attributes)
+        except ValidationError:
+            codes.append(code)
+    return codes
 
 
 def item_history(item: Item) -> QuerySet[AuditEvent]:

@@ -49,6 +49,10 @@ def plate(cast):
     return item, category, units
 
 
+def messages_of(client):
+    return list(client.get("/cms/catalog/categories/").context["messages"])
+
+
 def english(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     return client
@@ -361,6 +365,14 @@ def test_editing_a_category_keeps_the_rows_left_as_they_were(steward, plate):
     }  # fmt: skip
     audit = AuditEvent.objects.get(action="category.changed", object_id=str(category.uuid))
     assert sorted(audit.after) == ["attribute_schema", "name_en"]
+    # the item's "standard" was not set, so it still matches; a new required attribute would not
+    assert not any(m.level_tag == "warning" for m in messages_of(client))
+    rows = [*rows[:3], {"code": "surface", "label": "表面", "type": "text", "required": "on"}]
+    data = {key: value for key, value in data.items() if not key.startswith("attributes-")}
+    data |= schema_rows(*rows) | {"attributes-INITIAL_FORMS": "3"}
+    response = client.post(f"/cms/catalog/categories/edit/?id={category.uuid}", data, follow=True)
+    page = response.content.decode()
+    assert "1 items of this category or below no longer match its attributes (e.g. PL-Q235B-10)." in page
 
 
 def test_category_schema_formset_errors_save_nothing(steward, plate):
