@@ -476,3 +476,15 @@ def test_new_forms_never_overwrite_an_existing_code(steward, plate):
     category.refresh_from_db()
     assert (item.name, category.name, units["t"].name) == ("热轧钢板 Q235B 10mm", "钢板", "吨")
     assert UnitOfMeasure.objects.get(code="t").factor == Decimal("1000")
+
+
+def test_without_javascript_the_form_shows_the_chosen_categorys_fields_first(steward, plate):
+    item, category, units = plate
+    client = english(login(Client(), steward))
+    page = client.get("/cms/catalog/items/new/").content.decode()
+    assert "Choose a category: its attributes appear here." in page and "attr_grade" not in page
+    before = counts()
+    data = form_data(item, category, units, code="PL-NEW", action="refresh", attr_thickness="12")
+    page = client.post("/cms/catalog/items/new/", data).content.decode()
+    assert 'name="attr_thickness" value="12"' in page and "error-message" not in page
+    assert counts() == before
