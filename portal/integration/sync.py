@@ -6,11 +6,13 @@ imports and the back office agree on it. Callers audit and emit events from what
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from .models import SyncedFromErp
@@ -89,7 +91,8 @@ def plain(value: Any) -> Any:
     """A value as it goes into an audit row or an event payload (model instances by their natural key)."""
     if isinstance(value, models.Model):
         return getattr(value, "code", None) or str(getattr(value, "uuid", value.pk))
-    return value
+    # JSON-safe and exact: Decimals as their digits, dates and times in ISO 8601, UUIDs as text.
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def changes_for_audit(applied: Applied) -> tuple[dict, dict]:

@@ -141,6 +141,7 @@ STAFF = [
     ("finance@sh01.example", "黄", "敏", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.FINANCE)]),
     ("sales@hk04.example", "Wong", "Kelvin", "en", "Asia/Hong_Kong", [("HK04", StaffRoleName.SALES)]),
     ("buyer@de03.example", "Becker", "Anna", "en", "Europe/Berlin", [("DE03", StaffRoleName.BUYER)]),
+    ("masterdata@group.example", "周", "琳", "zh-hans", "Asia/Shanghai", [(None, StaffRoleName.MASTER_DATA)]),
 ]  # fmt: skip
 
 MEMBERS = [
