@@ -31,6 +31,10 @@ class OutsiderCase:
     owner_status: int = 200
     # for views that answer an object whose own row is not `obj` (e.g. a download of a document)
     extra: dict = field(default_factory=dict)
+    # Group-wide data (the item master) is not another company's: name the outsiders who may reach it and the
+    # status they get, by their name in the cast, e.g. {"staff_b": 200} or {"api_b": 200}. Everyone else of the
+    # URL space must still get 404 (or the login wall), and nobody may change anything.
+    expect: dict[str, int] = field(default_factory=dict)
 
 
 outsider_sweep = Registry("outsider sweep")
