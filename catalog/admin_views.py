@@ -4,17 +4,15 @@ Every staff member sees the item master; stewards of master data and group admin
 (catalog.access). Others get a plain 403 page. Changes go through catalog.services, whose errors are shown
 next to the matching field.
 
-Objects are named by `?id=<uuid>` rather than in the path: the item master is group-wide, so there is no
-"outsider" staff member to sweep for (tests/test_outsider_sweep.py expects another company's staff to get
-404 on id-taking paths, which is right for company data and wrong here). tests/catalog/test_back_office.py
-checks the access of these pages instead.
+Objects are named by their uuid in the path (an unknown one is a 404). The item master is group-wide, so
+catalog/outsider.py registers these patterns for the outsider sweep (tests/test_outsider_sweep.py) with
+another company's staff let in: 200 on the pages that show, 403 with nothing changed on those that change.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import uuid
 from functools import partial, wraps
 
 from django.contrib import messages
@@ -25,10 +23,9 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -133,14 +130,6 @@ def _create(upsert, **kwargs):
     except _CodeTaken:
         return None
     return applied
-
-
-def _get_by_uuid(queryset, value):
-    """The row named by `?id=`, or 404 (also for a malformed id)."""
-    try:
-        return queryset.get(uuid=value)
-    except (queryset.model.DoesNotExist, ValidationError, ValueError) as error:
-        raise Http404 from error
 
 
 # Items -----------------------------------------------------------------------------------------------------
@@ -254,7 +243,7 @@ def item_create(request):
         item = _save_item(request, form, conversions, code=code, create=True)
         if item is not None:
             messages.success(request, _("The item %(code)s was created.") % {"code": code})
-            return redirect(_item_url("catalog_admin:item_detail", item))
+            return redirect("catalog_admin:item_detail", item_id=item.uuid)
     return _render(
         request,
         "catalog/admin/item_form.html",
@@ -274,22 +263,17 @@ def item_attribute_fields(request):
     return TemplateResponse(request, "catalog/admin/item_attribute_fields.html", {"form": form})
 
 
-def _item_url(name, item):
-    return f"{reverse(name)}?{urlencode({'id': item.uuid})}"
-
-
 @steward_required
 @require_http_methods(["GET", "POST"])
-def item_edit(request):
-    item = _get_by_uuid(
-        Item.objects.select_related("category", "base_unit").prefetch_related("conversions__unit"),
-        request.GET.get("id"),
+def item_edit(request, item_id):
+    item = get_object_or_404(
+        Item.objects.select_related("category", "base_unit").prefetch_related("conversions__unit"), uuid=item_id
     )
     form, conversions = _item_forms(request, item=item)
     if request.method == "POST" and request.POST.get("action") != "refresh":
         if _save_item(request, form, conversions, code=item.code) is not None:
             messages.success(request, _("The item %(code)s was saved.") % {"code": item.code})
-            return redirect(_item_url("catalog_admin:item_detail", item))
+            return redirect("catalog_admin:item_detail", item_id=item.uuid)
     return _render(
         request,
         "catalog/admin/item_form.html",
@@ -312,8 +296,8 @@ def _specification(item):
 
 @viewer_required
 @require_GET
-def item_detail(request):
-    item = _get_by_uuid(Item.objects.all(), request.GET.get("id"))
+def item_detail(request, item_id):
+    item = get_object_or_404(Item, uuid=item_id)
     return _item_detail_page(request, item)
 
 
@@ -350,9 +334,9 @@ def _item_detail_page(request, item, *, datasheet_form=None, image_form=None, st
 
 @steward_required
 @require_http_methods(["POST"])
-def item_files(request):
+def item_files(request, item_id):
     """Add a datasheet or an image to the item, or remove an image."""
-    item = _get_by_uuid(Item.objects.all(), request.GET.get("id"))
+    item = get_object_or_404(Item, uuid=item_id)
     action = request.POST.get("action")
     datasheet_form = image_form = None
     try:
@@ -366,7 +350,7 @@ def item_files(request):
                     request=request,
                 )
                 messages.success(request, _("“%(name)s” was added.") % {"name": document.original_name})
-                return redirect(_item_url("catalog_admin:item_detail", item))
+                return redirect("catalog_admin:item_detail", item_id=item.uuid)
         elif action == "image":
             image_form = ItemImageForm(request.POST, request.FILES)
             if image_form.is_valid():
@@ -379,14 +363,14 @@ def item_files(request):
                     request=request,
                 )
                 messages.success(request, _("The image was added."))
-                return redirect(_item_url("catalog_admin:item_detail", item))
+                return redirect("catalog_admin:item_detail", item_id=item.uuid)
         elif action == "remove_image":
             attached = ItemImage.objects.filter(item=item, pk=request.POST.get("image")).first()
             if attached is None:
                 raise Http404
             item_image_remove(actor=request.user, item_image=attached, request=request)
             messages.success(request, _("The image was removed from the item."))
-            return redirect(_item_url("catalog_admin:item_detail", item))
+            return redirect("catalog_admin:item_detail", item_id=item.uuid)
         else:
             raise Http404
     except DomainError as error:
@@ -397,8 +381,8 @@ def item_files(request):
 
 @viewer_required
 @require_GET
-def datasheet_download(request):
-    document = get_datasheet(request.GET.get("id")) if _is_uuid(request.GET.get("id")) else None
+def datasheet_download(request, document_id):
+    document = get_datasheet(document_id)
     if document is None:
         raise Http404
     try:
@@ -411,14 +395,6 @@ def datasheet_download(request):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _is_uuid(value):
-    try:
-        uuid.UUID(str(value))
-    except ValueError:
-        return False
-    return True
 
 
 # Categories ------------------------------------------------------------------------------------------------
@@ -527,8 +503,8 @@ def category_create(request):
 
 @steward_required
 @require_http_methods(["GET", "POST"])
-def category_edit(request):
-    category = _get_by_uuid(Category.objects.all(), request.GET.get("id"))
+def category_edit(request, category_id):
+    category = get_object_or_404(Category, uuid=category_id)
     return _category_page(request, category=category)
 
 
@@ -591,8 +567,8 @@ def unit_create(request):
 
 @steward_required
 @require_http_methods(["GET", "POST"])
-def unit_edit(request):
-    return _unit_page(request, unit=_get_by_uuid(UnitOfMeasure.objects.all(), request.GET.get("id")))
+def unit_edit(request, unit_id):
+    return _unit_page(request, unit=get_object_or_404(UnitOfMeasure, uuid=unit_id))
 
 
 # Import ----------------------------------------------------------------------------------------------------

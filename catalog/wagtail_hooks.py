@@ -1,4 +1,7 @@
-"""The item master's back-office URLs (/cms/catalog/…) and its menu. https://docs.wagtail.org/en/stable/reference/hooks.html"""
+"""The item master's back-office URLs (/cms/catalog/…) and its menu. https://docs.wagtail.org/en/stable/reference/hooks.html
+
+Objects are named by their uuid in the path; every such pattern is registered for the outsider sweep in
+catalog/outsider.py."""
 
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,16 +15,16 @@ admin_urlpatterns = [
     path("items/", admin_views.item_index, name="item_index"),
     path("items/new/", admin_views.item_create, name="item_create"),
     path("items/attribute-fields/", admin_views.item_attribute_fields, name="item_attribute_fields"),
-    path("items/view/", admin_views.item_detail, name="item_detail"),
-    path("items/edit/", admin_views.item_edit, name="item_edit"),
-    path("items/files/", admin_views.item_files, name="item_files"),
-    path("datasheets/download/", admin_views.datasheet_download, name="datasheet_download"),
+    path("items/<uuid:item_id>/", admin_views.item_detail, name="item_detail"),
+    path("items/<uuid:item_id>/edit/", admin_views.item_edit, name="item_edit"),
+    path("items/<uuid:item_id>/files/", admin_views.item_files, name="item_files"),
+    path("datasheets/<uuid:document_id>/download/", admin_views.datasheet_download, name="datasheet_download"),
     path("categories/", admin_views.category_index, name="category_index"),
     path("categories/new/", admin_views.category_create, name="category_create"),
-    path("categories/edit/", admin_views.category_edit, name="category_edit"),
+    path("categories/<uuid:category_id>/edit/", admin_views.category_edit, name="category_edit"),
     path("units/", admin_views.unit_index, name="unit_index"),
     path("units/new/", admin_views.unit_create, name="unit_create"),
-    path("units/edit/", admin_views.unit_edit, name="unit_edit"),
+    path("units/<uuid:unit_id>/edit/", admin_views.unit_edit, name="unit_edit"),
     path("import/", admin_views.import_items, name="import_items"),
     path("import/errors.csv", admin_views.import_error_report, name="import_error_report"),
     path("import/template.xlsx", admin_views.import_template, name="import_template"),

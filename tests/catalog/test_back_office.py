@@ -2,6 +2,7 @@
 specification, the history from the audit log, categories with their attribute schema, and units."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -112,18 +113,18 @@ def test_staff_without_master_data_see_but_do_not_change(cast, plate):
     client = english(login(Client(), cast.staff_b))
     listing = client.get("/cms/catalog/items/")
     assert listing.status_code == 200 and "PL-Q235B-10" in listing.content.decode()
-    detail = client.get(f"/cms/catalog/items/view/?id={item.uuid}").content.decode()
-    assert "热轧钢板 Q235B 10mm" in detail and "/cms/catalog/items/edit/" not in detail
+    detail = client.get(f"/cms/catalog/items/{item.uuid}/").content.decode()
+    assert "热轧钢板 Q235B 10mm" in detail and f"/cms/catalog/items/{item.uuid}/edit/" not in detail
     assert client.get("/cms/catalog/categories/").status_code == 200
     assert client.get("/cms/catalog/units/").status_code == 200
     before = counts()
     refused = [
-        client.get(f"/cms/catalog/items/edit/?id={item.uuid}"),
-        client.post(f"/cms/catalog/items/edit/?id={item.uuid}", form_data(item, category, units, name="改名")),
+        client.get(f"/cms/catalog/items/{item.uuid}/edit/"),
+        client.post(f"/cms/catalog/items/{item.uuid}/edit/", form_data(item, category, units, name="改名")),
         client.post("/cms/catalog/items/new/", form_data(item, category, units, code="NEW-1")),
-        client.post(f"/cms/catalog/categories/edit/?id={category.uuid}", {"name": "x"}),
+        client.post(f"/cms/catalog/categories/{category.uuid}/edit/", {"name": "x"}),
         client.post("/cms/catalog/units/new/", {"code": "box", "name": "箱", "dimension": "count", "factor": "1"}),
-        client.post(f"/cms/catalog/items/files/?id={item.uuid}", {"action": "datasheet"}),
+        client.post(f"/cms/catalog/items/{item.uuid}/files/", {"action": "datasheet"}),
         client.get("/cms/catalog/import/"),
     ]
     assert [response.status_code for response in refused] == [403] * 7
@@ -140,11 +141,23 @@ def test_menu_shows_the_item_master_to_staff(cast, steward):
     assert "/cms/catalog/items/" in page and "/cms/catalog/import/" in page
 
 
-def test_unknown_or_malformed_ids_are_404(steward):
+def test_unknown_or_malformed_ids_are_404(steward, plate):
+    item, category, _units = plate
     client = login(Client(), steward)
-    assert client.get("/cms/catalog/items/view/?id=not-a-uuid").status_code == 404
-    assert client.get("/cms/catalog/items/edit/?id=8b6f4a3e-0000-4000-8000-000000000000").status_code == 404
-    assert client.get("/cms/catalog/datasheets/download/?id=nope").status_code == 404
+    unknown = "8b6f4a3e-0000-4000-8000-000000000000"
+    for path in (
+        "/cms/catalog/items/{}/",
+        "/cms/catalog/items/{}/edit/",
+        "/cms/catalog/datasheets/{}/download/",
+        "/cms/catalog/categories/{}/edit/",
+        "/cms/catalog/units/{}/edit/",
+    ):
+        for value in (unknown, "not-a-uuid"):
+            assert client.get(path.format(value)).status_code == 404, path.format(value)
+    assert client.post(f"/cms/catalog/items/{unknown}/files/", {"action": "datasheet"}).status_code == 404
+    # another object's uuid names nothing here: the item's is not a datasheet, the category's not a unit
+    assert client.get(f"/cms/catalog/datasheets/{item.uuid}/download/").status_code == 404
+    assert client.get(f"/cms/catalog/units/{category.uuid}/edit/").status_code == 404
 
 
 # Item list -------------------------------------------------------------------------------------------------
@@ -185,7 +198,7 @@ def test_item_list_runs_a_constant_number_of_queries(cast, plate):
     # The page's own queries (categories once, count, one page of items with category and unit joined) do
     # not grow with the rows; the rest is Wagtail's chrome and the session.
     assert len(many.captured_queries) == len(few.captured_queries)
-    assert response.content.decode().count("/cms/catalog/items/view/?id=") == 31
+    assert len(re.findall(r'href="/cms/catalog/items/[0-9a-f-]{36}/"', response.content.decode())) == 31
 
 
 # Item form -------------------------------------------------------------------------------------------------
@@ -221,7 +234,7 @@ def test_a_bad_attribute_is_shown_next_to_its_field_and_nothing_is_saved(steward
     client = english(login(Client(), steward))
     before = counts()
     response = client.post(
-        f"/cms/catalog/items/edit/?id={item.uuid}", form_data(item, category, units, attr_thickness="0", name="改名")
+        f"/cms/catalog/items/{item.uuid}/edit/", form_data(item, category, units, attr_thickness="0", name="改名")
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -236,12 +249,12 @@ def test_a_missing_required_attribute_and_a_bad_conversion_are_shown_at_their_fi
     item, category, units = plate
     client = english(login(Client(), steward))
     data = form_data(item, category, units, attr_grade="", **{"conversions-0-unit": str(units["t"].pk)})
-    page = client.post(f"/cms/catalog/items/edit/?id={item.uuid}", data).content.decode()
+    page = client.post(f"/cms/catalog/items/{item.uuid}/edit/", data).content.decode()
     grade = page[page.index('for="id_attr_grade"') : page.index('name="attr_grade"')]
     assert "Grade is required." in grade
     # the service checks attributes first; once they are fine, the conversion's error shows in its row
     data["attr_grade"] = "Q235B"
-    page = client.post(f"/cms/catalog/items/edit/?id={item.uuid}", data).content.decode()
+    page = client.post(f"/cms/catalog/items/{item.uuid}/edit/", data).content.decode()
     row = page[page.index('name="conversions-0-unit"') : page.index('name="conversions-0-DELETE"')]
     assert "The base unit needs no conversion." in row
 
@@ -250,13 +263,13 @@ def test_edit_keeps_the_code_and_records_the_history(steward, plate):
     item, category, units = plate
     client = english(login(Client(), steward))
     response = client.post(
-        f"/cms/catalog/items/edit/?id={item.uuid}",
+        f"/cms/catalog/items/{item.uuid}/edit/",
         form_data(item, category, units, code="HACKED", attr_thickness="12.5", status="blocked"),
     )
     assert response.status_code == 302
     item.refresh_from_db()
     assert (item.code, item.status, item.attributes["thickness"]) == ("PL-Q235B-10", "blocked", "12.5")
-    page = client.get(f"/cms/catalog/items/view/?id={item.uuid}").content.decode()
+    page = client.get(f"/cms/catalog/items/{item.uuid}/").content.decode()
     history = page[page.index('id="history"') :]
     assert "masterdata@group.test" in history and "admin@group.test" in history
     assert "item.changed" in history and "item.created" in history
@@ -268,17 +281,17 @@ def test_datasheet_upload_and_download(steward, cast, plate):
     item, _category, _units = plate
     client = english(login(Client(), steward))
     pdf = SimpleUploadedFile("Q235B 数据表.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-    response = client.post(f"/cms/catalog/items/files/?id={item.uuid}", {"action": "datasheet", "datasheet": pdf})
+    response = client.post(f"/cms/catalog/items/{item.uuid}/files/", {"action": "datasheet", "datasheet": pdf})
     assert response.status_code == 302
-    page = client.get(f"/cms/catalog/items/view/?id={item.uuid}").content.decode()
+    page = client.get(f"/cms/catalog/items/{item.uuid}/").content.decode()
     assert "Q235B 数据表.pdf" in page and "item.datasheet_added" in page
     document = Document.objects.get(object_type="catalog.item", object_id=str(item.uuid))
     assert (document.kind, document.owner_company) == ("datasheet", cast.company_a)
     # every staff member may read it
-    download = login(Client(), cast.staff_b).get(f"/cms/catalog/datasheets/download/?id={document.uuid}")
+    download = login(Client(), cast.staff_b).get(f"/cms/catalog/datasheets/{document.uuid}/download/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"%PDF")
     refused = client.post(
-        f"/cms/catalog/items/files/?id={item.uuid}",
+        f"/cms/catalog/items/{item.uuid}/files/",
         {"action": "datasheet", "datasheet": SimpleUploadedFile("tool.exe", b"MZ\x90\x00")},
     )
     assert refused.status_code == 400 and "cannot be uploaded" in refused.content.decode()
@@ -325,7 +338,7 @@ def test_category_with_an_attribute_schema(steward, plate):
     ]
     assert AuditEvent.objects.filter(action="category.created", object_id=str(coil.uuid)).count() == 1
     # the child's form shows what it inherits, read-only
-    page = client.get(f"/cms/catalog/categories/edit/?id={category.uuid}").content.decode()
+    page = client.get(f"/cms/catalog/categories/{category.uuid}/edit/").content.decode()
     assert "Inherited attributes" not in page  # STEEL has none
     assert 'name="attributes-0-code" value="grade"' in page
 
@@ -333,7 +346,7 @@ def test_category_with_an_attribute_schema(steward, plate):
 def test_editing_a_category_keeps_the_rows_left_as_they_were(steward, plate):
     _item, category, _units = plate
     client = english(login(Client(), steward))
-    page = client.get(f"/cms/catalog/categories/edit/?id={category.uuid}").content.decode()
+    page = client.get(f"/cms/catalog/categories/{category.uuid}/edit/").content.decode()
     assert page.count('name="attributes-') > 0
     data = {
         "name": "钢板",
@@ -352,7 +365,7 @@ def test_editing_a_category_keeps_the_rows_left_as_they_were(steward, plate):
         {"type": "text"},
     ]  # fmt: skip
     data |= schema_rows(*rows) | {"attributes-INITIAL_FORMS": "4"}
-    assert client.post(f"/cms/catalog/categories/edit/?id={category.uuid}", data).status_code == 302
+    assert client.post(f"/cms/catalog/categories/{category.uuid}/edit/", data).status_code == 302
     category.refresh_from_db()
     assert [(d["code"], d.get("label_en")) for d in category.attribute_schema] == [
         ("grade", "Grade"),
@@ -370,7 +383,7 @@ def test_editing_a_category_keeps_the_rows_left_as_they_were(steward, plate):
     rows = [*rows[:3], {"code": "surface", "label": "表面", "type": "text", "required": "on"}]
     data = {key: value for key, value in data.items() if not key.startswith("attributes-")}
     data |= schema_rows(*rows) | {"attributes-INITIAL_FORMS": "3"}
-    response = client.post(f"/cms/catalog/categories/edit/?id={category.uuid}", data, follow=True)
+    response = client.post(f"/cms/catalog/categories/{category.uuid}/edit/", data, follow=True)
     page = response.content.decode()
     assert "1 items of this category or below no longer match its attributes (e.g. PL-Q235B-10)." in page
 
@@ -398,7 +411,7 @@ def test_category_cannot_move_under_its_own_child(steward, plate):
     client = english(login(Client(), steward))
     steel = category.parent
     data = {"name": steel.name, "parent": str(category.pk), "sort_order": "0", "is_active": "on"} | schema_rows()
-    page = client.post(f"/cms/catalog/categories/edit/?id={steel.uuid}", data).content.decode()
+    page = client.post(f"/cms/catalog/categories/{steel.uuid}/edit/", data).content.decode()
     assert "Select a valid choice." in page  # its descendants are not offered
     steel.refresh_from_db()
     assert steel.parent_id is None
@@ -414,14 +427,14 @@ def test_units_list_create_and_edit(steward, plate):
     box = UnitOfMeasure.objects.get(code="box")
     assert (box.name, box.dimension, box.factor) == ("箱", "count", Decimal("1"))
     client.post(
-        f"/cms/catalog/units/edit/?id={box.uuid}",
+        f"/cms/catalog/units/{box.uuid}/edit/",
         {"code": "crate", "name": "箱", "name_en": "box", "dimension": "count", "factor": "1"},
     )
     box.refresh_from_db()
     assert (box.code, box.is_active) == ("box", False)
     # the factor is fixed once the unit exists; the rest changes
     client.post(
-        f"/cms/catalog/units/edit/?id={box.uuid}",
+        f"/cms/catalog/units/{box.uuid}/edit/",
         {"name": "箱", "name_en": "box", "dimension": "other", "factor": "1.5", "is_active": "on"},
     )
     box.refresh_from_db()
@@ -441,18 +454,18 @@ def test_images_are_uploaded_or_chosen_and_removed(steward, plate):
     PILImage.new("RGB", (40, 30), (200, 80, 20)).save(buffer, "PNG")
     upload = SimpleUploadedFile("plate.png", buffer.getvalue(), content_type="image/png")
     response = client.post(
-        f"/cms/catalog/items/files/?id={item.uuid}", {"action": "image", "image": upload, "caption": "切边"}
+        f"/cms/catalog/items/{item.uuid}/files/", {"action": "image", "image": upload, "caption": "切边"}
     )
     assert response.status_code == 302
     attached = ItemImage.objects.get(item=item)
     assert (attached.caption, attached.image.width, attached.image.height) == ("切边", 40, 30)
     # the same library image chosen for another item
     other = ItemFactory(code="PL-2", category=item.category, base_unit=item.base_unit)
-    client.post(f"/cms/catalog/items/files/?id={other.uuid}", {"action": "image", "existing": attached.image_id})
+    client.post(f"/cms/catalog/items/{other.uuid}/files/", {"action": "image", "existing": attached.image_id})
     assert ItemImage.objects.get(item=other).image_id == attached.image_id
-    page = client.get(f"/cms/catalog/items/view/?id={item.uuid}").content.decode()
+    page = client.get(f"/cms/catalog/items/{item.uuid}/").content.decode()
     assert "<img" in page and "item.image_added" in page
-    client.post(f"/cms/catalog/items/files/?id={item.uuid}", {"action": "remove_image", "image": attached.pk})
+    client.post(f"/cms/catalog/items/{item.uuid}/files/", {"action": "remove_image", "image": attached.pk})
     assert not ItemImage.objects.filter(item=item).exists()
     assert AuditEvent.objects.filter(action="item.image_removed", object_id=str(item.uuid)).count() == 1
 

@@ -65,7 +65,7 @@ def test_steward_creates_an_item_and_imports_a_file(page, base_url_localhost, sc
 
     page.fill("[name=attr_thickness]", "10")
     page.locator("button[name=action][value=save]").click()
-    page.wait_for_url(re.compile(r".*/cms/catalog/items/view/\?id=.*"))
+    page.wait_for_url(re.compile(r".*/cms/catalog/items/[0-9a-f-]{36}/$"))
     item = Item.objects.get(code="PL-Q235B-10-1500")
     assert item.attributes == {"grade": "Q235B", "thickness": "10", "width": 1500}
     assert page.locator("#history").inner_text().count("item.created") == 1
@@ -116,6 +116,6 @@ def test_steward_creates_an_item_and_imports_a_file(page, base_url_localhost, sc
         "STEEL-PLATE"
     )
     shots(page, screenshot, "categories")
-    page.goto(f"{base}/cms/catalog/categories/edit/?id={category.uuid}")
+    page.goto(f"{base}/cms/catalog/categories/{category.uuid}/edit/")
     assert page.locator("[name=attributes-1-code]").input_value() == "thickness"
     shots(page, screenshot, "category-schema", focus=page.locator("#attribute-schema"))
