@@ -79,14 +79,14 @@ def run_pass(client: Client, count: int, batch: int, revision: int) -> tuple[flo
     statuses: dict[str, int] = {}
     executed: list[str] = []
 
-    def count(execute, sql, params, many, context):
+    def counted(execute, sql, params, many, context):
         executed.append(sql)
         return execute(sql, params, many, context)
 
     started = time.perf_counter()
     for start in range(0, count, batch):
         body = json.dumps({"objects": [item(n, revision) for n in range(start, min(start + batch, count))]})
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(counted):
             response = client.post(
                 "/api/v1/items/batch",
                 body,
@@ -94,6 +94,8 @@ def run_pass(client: Client, count: int, batch: int, revision: int) -> tuple[flo
                 headers={"Idempotency-Key": str(uuid.uuid4())},
             )
         assert response.status_code == 200, response.content[:500]
+        if os.environ.get("BENCH_VERBOSE"):
+            print(f"  batch at {start}: {time.perf_counter() - started:.2f} s since the pass began")
         for result in response.json()["results"]:
             statuses[result["status"]] = statuses.get(result["status"], 0) + 1
     return time.perf_counter() - started, round(len(executed) / count, 3), statuses

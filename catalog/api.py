@@ -1,11 +1,10 @@
 """/api/v1/ for the item master (物品标准化): categories, units of measure, items.
 
 The item master is the group's: only a group-wide client with `masterdata:write` writes it (a company-bound
-client gets 403 and nothing changes). Every client with `masterdata:read` reads the lists
-(`GET /items?code=&updated_since=&limit=&cursor=`); reading one row by its code in the path
-(`GET /items/{code}`) is for group-wide clients, company clients use the list with `?code=`. (Every URL with an
-object key in its path is checked by the outsider sweep, which has no notion of group-shared rows yet.)
-Writes go through catalog.services, which validate, audit and emit item.created / item.changed.
+client gets 403 and nothing changes); every client with `masterdata:read` reads it, by code
+(`GET /items/{code}`) or in pages (`GET /items?code=&updated_since=&limit=&cursor=`).
+Writes go through catalog.services, which validate, audit and emit item.created / item.changed; big item
+batches through the equivalent fast path of portal.api.item_batch.
 """
 
 from __future__ import annotations
@@ -195,7 +194,9 @@ def _apply_category(*, actor, data: CategoryIn, context, request):
     if values.get("parent") is not None:
         parent = Category.objects.filter(code=values["parent"]).first()
         if parent is None:
-            raise ValidationError({"parent": _("There is no category %(code)s.") % {"code": values["parent"]}})
+            raise ValidationError(
+                {"parent": _("There is no category with the code “%(code)s”.") % {"code": values["parent"]}}
+            )
         values["parent"] = parent
     version, updated_at = source_of(data)
     return category_upsert(
@@ -240,18 +241,18 @@ def _apply_item(*, actor, data: ItemIn, context, request):
     if "category" in values:
         values["category"] = context["categories"].get(data.category)
         if values["category"] is None:
-            errors["category"] = [_("There is no category %(code)s.") % {"code": data.category}]
+            errors["category"] = [_("There is no category with the code “%(code)s”.") % {"code": data.category}]
     if "base_unit" in values:
         values["base_unit"] = context["units"].get(data.base_unit)
         if values["base_unit"] is None:
-            errors["base_unit"] = [_("There is no unit %(code)s.") % {"code": data.base_unit}]
+            errors["base_unit"] = [_("There is no unit with the code “%(code)s”.") % {"code": data.base_unit}]
     conversions = None
     if data.conversions is not None:
         conversions = {}
         for code, factor in data.conversions.items():
             unit = context["units"].get(code)
             if unit is None:
-                errors[f"conversions.{code}"] = [_("There is no unit %(code)s.") % {"code": code}]
+                errors[f"conversions.{code}"] = [_("There is no unit with the code “%(code)s”.") % {"code": code}]
             else:
                 conversions[unit] = factor
     if errors:
@@ -300,8 +301,6 @@ def items_batch(request: HttpRequest, payload: ItemBatch):
 
 def _get_by_code(request: HttpRequest, queryset, code: str):
     require_scope(request, SCOPE_READ)
-    if not scope_of(request.auth).is_group:
-        raise Http404  # company clients read the item master through the lists (see the module docstring)
     found = queryset.filter(code=path_key(code)).first()
     if found is None:
         raise Http404

@@ -2,7 +2,8 @@
 
 The record is claimed (inserted) in its own short transaction before the work starts, so a concurrent duplicate
 finds it in flight (409) instead of applying the request twice; the same key with another request is a 422. A
-failed request (a 5xx or an exception) releases its key so the client can retry. Records live 24 hours and are
+failed request (a 5xx or an exception) releases its key so the client can retry, and a record left in flight
+by a killed worker is taken over after ten minutes. Records live 24 hours and are
 purged on write (no beat task needed: every keyed request deletes the expired ones through an index).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +24,8 @@ from .problems import problem_response
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 REPLAY_HEADER = "Idempotent-Replayed"
+# Longer than any request may run (a batch of 1000 takes seconds): a record in flight for longer was abandoned.
+ABANDONED_AFTER = timedelta(minutes=10)
 
 
 def request_fingerprint(request: HttpRequest) -> str:
@@ -56,7 +60,9 @@ def run_idempotent(request: HttpRequest, client: ApiClient, answer: Callable[[],
         with transaction.atomic():
             record = IdempotencyRecord.objects.create(client=client, key=key, fingerprint=fingerprint)
     except IntegrityError:
-        return _answer_repeat(client, key, fingerprint)
+        record = _take_over_abandoned(client, key, fingerprint)
+        if record is None:
+            return _answer_repeat(client, key, fingerprint)
 
     try:
         response = answer()
@@ -72,6 +78,19 @@ def run_idempotent(request: HttpRequest, client: ApiClient, answer: Callable[[],
         response_body=response.content.decode(),
     )
     return response
+
+
+def _take_over_abandoned(client: ApiClient, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    """A same request whose first attempt died in flight (its worker killed) long ago is answered anew."""
+    now = timezone.now()
+    claimed = IdempotencyRecord.objects.filter(
+        client=client,
+        key=key,
+        fingerprint=fingerprint,
+        status_code__isnull=True,
+        created_at__lt=now - ABANDONED_AFTER,
+    ).update(created_at=now)
+    return IdempotencyRecord.objects.filter(client=client, key=key).first() if claimed == 1 else None
 
 
 def _answer_repeat(client: ApiClient, key: str, fingerprint: str) -> HttpResponse:

@@ -461,10 +461,17 @@ def list_exchange_rates(
 
 
 @router.get("/companies", response={200: list[CompanyOut], **PROBLEMS})
-def list_companies(request: HttpRequest):
+def list_companies(request: HttpRequest, updated_since: AwareDatetime | None = None):
     """The companies this client may see (all, for a group-wide client); a plain list, as there are few."""
     require_scope(request, SCOPE_READ)
-    return [company_payload(company) for company in Company.objects.visible_to(request.auth)]
+    rows, _next = page(
+        Company.objects.visible_to(request.auth),
+        updated_since=updated_since,
+        updated_field="source_updated_at",
+        cursor=None,
+        limit=MAX_LIMIT,
+    )
+    return [company_payload(company) for company in rows]
 
 
 @router.get("/companies/{code}", response={200: CompanyOut, **PROBLEMS}, url_name="company")

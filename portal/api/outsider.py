@@ -1,19 +1,13 @@
 """Outsider sweep registrations for /api/v1/ URLs with an object key (imported by the sweep test only).
 
 The GET and the PUT of a key share one URL name, so one registration covers both. Another company's client gets
-404 on company data; on the item master, company clients read the lists, and a key in the path is for group-wide
-clients (catalog/api.py)."""
+404 on company data; the item master is the group's, so every company's client reads it (and none may change it)."""
 
 from catalog.models import Category, Item, UnitOfMeasure
 from portal.core.outsider import OutsiderCase, register
 from portal.organisations.models import Company, Site, Warehouse
-from tests.factories import SiteFactory, WarehouseFactory, make_api_client
+from tests.factories import SiteFactory, WarehouseFactory
 from tests.factories.catalog import CategoryFactory, ItemFactory, UnitFactory
-
-
-def _group_client(cast, obj):
-    return make_api_client(company=None, name="erp-group-sweep")
-
 
 register(
     OutsiderCase(
@@ -47,7 +41,8 @@ register(
         url_name="api-v1:category",
         model=Category,
         make=lambda cast: CategoryFactory(code="STEEL"),
-        owner=_group_client,
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
         kwargs=lambda category: {"code": category.code},
     )
 )
@@ -56,7 +51,8 @@ register(
         url_name="api-v1:unit",
         model=UnitOfMeasure,
         make=lambda cast: UnitFactory(code="kg"),
-        owner=_group_client,
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
         kwargs=lambda unit: {"code": unit.code},
     )
 )
@@ -65,7 +61,8 @@ register(
         url_name="api-v1:item",
         model=Item,
         make=lambda cast: ItemFactory(code="PLATE-1"),
-        owner=_group_client,
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
         kwargs=lambda item: {"code": item.code},
     )
 )

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from catalog.models import Category, Item
+from catalog.services import item_payload
 from portal.api.models import ApiClient
 from portal.audit.models import AuditEvent
 from portal.integration.models import OutboxEvent
@@ -75,12 +76,11 @@ def test_a_company_client_cannot_write_the_item_master(cast, http, steel):
     assert snapshot() == before
 
 
-def test_a_company_client_reads_the_item_master_through_the_lists(cast, http, steel):
+def test_every_client_reads_the_item_master(cast, http, steel):
     post_batch(http.group, "items", [plate("PL-10")])
     listed = http.a.get("/api/v1/items?code=PL-10").json()
     assert [item["code"] for item in listed["results"]] == ["PL-10"]
-    assert http.group.get("/api/v1/items/PL-10").json() == listed["results"][0]
-    assert http.a.get("/api/v1/items/PL-10").status_code == 404
+    assert http.b.get("/api/v1/items/PL-10").json() == listed["results"][0] == item_payload(Item.objects.get())
 
 
 def test_a_company_client_cannot_read_or_write_another_companys_site(cast, http):

@@ -206,12 +206,25 @@ def test_a_new_partner_gets_its_side_from_its_accounts(http, cast):
     assert got["customer_accounts"][0]["credit_limit"] == "5000.00"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="catalog.services.unit_upsert audits the Decimal factor as is; the audit JSONField cannot encode it "
-    "(fix: portal.integration.sync.plain() should turn Decimals into text)",
-)
-def test_changing_a_units_factor_is_applied(http):
+def test_changing_a_units_factor_is_applied_and_audited(http):
     post_batch(http.group, "units", [{"code": "box", "name": "箱", "factor": "10"}])
     response = post_batch(http.group, "units", [{"code": "box", "name": "箱", "factor": "12"}])
     assert response.json()["results"][0]["status"] == "applied"
+    changed = AuditEvent.objects.get(action="unit.changed")
+    assert (changed.before, changed.after) == ({"factor": "10.0000000000"}, {"factor": "12"})
+
+
+def test_a_request_abandoned_in_flight_is_answered_anew_after_ten_minutes(http, steel, group_api):
+    from portal.api.idempotency import request_fingerprint
+
+    body = json.dumps({"objects": [plate("PL-10")]})
+    request = type(
+        "R", (), {"method": "POST", "body": body.encode(), "get_full_path": lambda self: "/api/v1/items/batch"}
+    )()
+    record = IdempotencyRecord.objects.create(client=group_api, key="k1", fingerprint=request_fingerprint(request))
+    IdempotencyRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timezone.timedelta(minutes=11))
+    response = http.group.post(
+        "/api/v1/items/batch", body, content_type="application/json", headers={"Idempotency-Key": "k1"}
+    )
+    assert response.json()["results"][0]["status"] == "applied"
+    assert IdempotencyRecord.objects.get().status_code == 200
