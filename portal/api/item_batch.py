@@ -203,7 +203,8 @@ def copy_rows(model: type[Model], objects: list[Model]) -> None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor:
+    # the raw psycopg cursor: wrap_database_errors turns its errors into Django's, which the caller handles
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
         with cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
                 copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
@@ -321,8 +322,8 @@ def _record(request, actor, plans, categories_by_pk, units_by_pk, stored_convers
                 object_type=item._meta.label_lower,
                 object_id=str(item.uuid),
                 object_label=str(item)[:255],
-                before=_json_safe(before),
-                after=_json_safe(payload if plan.created else after),
+                before=before,
+                after=payload if plan.created else after,
                 ip_address=ip_address,
             )
         )

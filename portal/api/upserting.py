@@ -1,5 +1,6 @@
 """Inbound master data: one object (`PUT /api/v1/<collection>/<key>`) or a batch (`POST …/batch`), applied
-one object at a time, each in its own savepoint, so that one bad object is reported and the others are applied.
+one object at a time, each in its own savepoint, so that one bad object is reported and the others are applied
+(a collection may offer a bulk way to the same answers: items, see item_batch.py). A batch commits once.
 
 Each object is answered with `{"index", "key", "status", "id", "errors"}` where status is
 - "applied": the row now holds what was sent (created, changed or already equal — so a resend answers the same),
@@ -136,10 +137,6 @@ def values_of(data: Schema, *, exclude: Sequence[str] = ()) -> dict[str, Any]:
     """The fields the object actually carries (an omitted field keeps its stored value)."""
     skip = {"source_version", "updated_at", *exclude}
     return {name: value for name, value in data.model_dump(exclude_unset=True).items() if name not in skip}
-
-
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def object_result(index: int, key: str, status: Status, obj: Any = None, errors: Sequence[dict] = ()) -> dict:

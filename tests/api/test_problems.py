@@ -69,3 +69,9 @@ def test_the_schema_and_docs_work_offline(client):
     docs = client.get("/api/v1/docs/").content.decode()
     assert "/static/ninja/swagger-ui-bundle.js" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_a_body_over_the_upload_limit_is_a_413_problem(http, steel, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = assert_problem(post_batch(http.group, "items", [plate(f"P{n}") for n in range(20)]), 413)
+    assert body["title"] == "The request is too large"
