@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from catalog.services import item_upsert
 from portal.api.api import api
 from portal.wsgi import application
 from tests.api.conftest import plate
@@ -29,8 +30,6 @@ MIN_SUCCESS_SHARE = 0.2
 @pytest.fixture
 def fuzz_key(db):
     """A group-wide key with every scope, and a little master data for the reads to find."""
-    from catalog.services import item_upsert
-
     units = steel_units()
     category = steel_plate_category()
     data = plate("PL-10")

@@ -6,10 +6,13 @@ import pytest
 from django.utils import timezone
 
 from catalog.models import Item, ItemUnitConversion
+from portal.api.idempotency import request_fingerprint
 from portal.api.models import IDEMPOTENCY_RETENTION, IdempotencyRecord
 from portal.audit.models import AuditEvent
+from portal.erpsim.masterdata import accounts_with_numbers
 from portal.integration.models import OutboxEvent
-from portal.organisations.models import Partner
+from portal.organisations.models import Partner, SupplierAccount
+from portal.organisations.payloads import partner_payload
 from tests.api.conftest import plate, post_batch
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +66,6 @@ def test_the_same_key_with_another_body_is_422_and_changes_nothing(http, steel):
 
 
 def test_a_duplicate_of_a_request_in_flight_is_409(http, steel, group_api):
-    from portal.api.idempotency import request_fingerprint
-
     body = json.dumps({"objects": [plate("PL-10")]})
     request = type(
         "R", (), {"method": "POST", "body": body.encode(), "get_full_path": lambda self: "/api/v1/items/batch"}
@@ -215,8 +216,6 @@ def test_changing_a_units_factor_is_applied_and_audited(http):
 
 
 def test_a_request_abandoned_in_flight_is_answered_anew_after_ten_minutes(http, steel, group_api):
-    from portal.api.idempotency import request_fingerprint
-
     body = json.dumps({"objects": [plate("PL-10")]})
     request = type(
         "R", (), {"method": "POST", "body": body.encode(), "get_full_path": lambda self: "/api/v1/items/batch"}
@@ -228,3 +227,25 @@ def test_a_request_abandoned_in_flight_is_answered_anew_after_ten_minutes(http, 
     )
     assert response.json()["results"][0]["status"] == "applied"
     assert IdempotencyRecord.objects.get().status_code == 200
+
+
+def test_the_webhook_representation_of_a_partner_comes_back_unchanged(http, cast):
+    """The ERP simulator answers partner.approved with the partner as partner_payload described it, plus the
+    account numbers it assigned: only those numbers change, in one event."""
+    SupplierAccount.objects.filter(partner=cast.supplier_a).update(erp_number="")
+    sent = json.loads(json.dumps(partner_payload(cast.supplier_a), default=str))
+    assert post_batch(http.group, "partners", [sent]).json()["results"][0]["status"] == "applied"
+    assert partner_events(cast.supplier_a) == []
+
+    update = accounts_with_numbers(sent)
+    [result] = post_batch(http.group, "partners", [update]).json()["results"]
+    assert result == {
+        "index": 0,
+        "key": cast.supplier_a.tax_id,
+        "status": "applied",
+        "id": str(cast.supplier_a.uuid),
+        "errors": [],
+    }
+    [event] = partner_events(cast.supplier_a)
+    assert event.payload["changed"] == ["supplier_accounts"]
+    assert SupplierAccount.objects.get(partner=cast.supplier_a).erp_number.startswith("VSH01")
