@@ -75,3 +75,10 @@ def test_a_body_over_the_upload_limit_is_a_413_problem(http, steel, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     body = assert_problem(post_batch(http.group, "items", [plate(f"P{n}") for n in range(20)]), 413)
     assert body["title"] == "The request is too large"
+
+
+def test_a_page_of_items_costs_three_queries_and_one_per_item(http, steel, django_assert_num_queries):
+    post_batch(http.group, "items", [plate(f"PL-{n}") for n in range(5)])
+    # the key (read, last_used_at), the page, and item_payload's conversions query for each of the 5 items
+    with django_assert_num_queries(3 + 5):
+        assert len(http.group.get("/api/v1/items").json()["results"]) == 5
