@@ -142,9 +142,21 @@ def test_serve_runs_web_worker_and_beat_and_stops_on_sigterm(serve_environment, 
         assert (var_dir / "broker" / "control").is_dir()
         assert not (BASE_DIR / "control").exists()
 
+        # The simulated ERP beside the portal: the demo's item master reached it as signed webhooks through the
+        # outbox relay, and its exchange-rate push came in through /api/v1/.
+        erp_url = f"http://127.0.0.1:{port + 765}"
+        received = []
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not received:
+            with urllib.request.urlopen(f"{erp_url}/events", timeout=10) as response:
+                received = [event["topic"] for event in json.loads(response.read())]
+            time.sleep(1)
+        assert "item.created" in received, output.text[-3000:]
+        assert "ERP simulator: pushed 3 exchange rates (3 applied)." in output.text, output.text[-3000:]
+
         children = [pid for pid in processes_with_environment(marker) if pid != process.pid]
-        # gunicorn master + 2 workers, Celery main + 2 pool processes + beat
-        assert len(children) >= 6, output.text[-3000:]
+        # gunicorn master + 2 workers, Celery main + 2 pool processes + beat, the ERP simulator
+        assert len(children) >= 7, output.text[-3000:]
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
