@@ -303,7 +303,13 @@ def partner_upsert(
         if changed:
             if applied.changed:
                 _audit(actor, applied, "partner", {"tax_id": tax_id, **values}, request, partner=partner)
-            emit("partner.changed", _partner_event(partner, changed), obj=partner)
+            if "status" in applied.changes:
+                # The ERP approved or blocked the partner: the same event as when the group does it in the portal.
+                previous = applied.changes["status"][0]
+                emit(f"partner.{partner.status}", partner_payload(partner) | {"previous_status": previous}, obj=partner)
+                changed.discard("status")
+            if changed:
+                emit("partner.changed", _partner_event(partner, changed), obj=partner)
     return applied
 
 

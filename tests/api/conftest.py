@@ -9,9 +9,10 @@ from tests.factories import make_api_client
 from tests.factories.catalog import steel_plate_category, steel_units
 
 
-def keyed(api_client) -> Client:
-    """A Django test client that sends this API client's key."""
-    return Client(headers={"Authorization": f"Bearer {api_client.plain_key}"})
+def keyed(api_client, language: str = "en") -> Client:
+    """A Django test client that sends this API client's key (and asks for English problem texts, which the
+    tests compare; the API answers in the language the request asks for, Chinese by default)."""
+    return Client(headers={"Authorization": f"Bearer {api_client.plain_key}", "Accept-Language": language})
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Every error of /api/v1/ is an RFC 9457 problem naming the field."""
 
+import json
+
 import pytest
 
 from tests.api.conftest import plate, post_batch
@@ -82,3 +84,31 @@ def test_a_page_of_items_costs_three_queries_and_one_per_item(http, steel, djang
     # the key (read, last_used_at), the page, and item_payload's conversions query for each of the 5 items
     with django_assert_num_queries(3 + 5):
         assert len(http.group.get("/api/v1/items").json()["results"]) == 5
+
+
+def test_problems_speak_the_language_the_erp_asks_for(group_api, steel):
+    from tests.api.conftest import keyed
+
+    body = json.dumps(
+        {
+            "objects": [
+                {
+                    "code": "PL-1",
+                    "name": "板",
+                    "category": "STEEL-PLATE",
+                    "base_unit": "t",
+                    "attributes": {"grade": "Q235B", "thickness": "500"},
+                }
+            ]
+        }
+    )
+    answers = {
+        language: keyed(group_api, language).post("/api/v1/items/batch", body, content_type="application/json")
+        for language in ("en", "zh-hans")
+    }
+    assert answers["en"].json()["results"][0]["errors"] == [
+        {"field": "objects[0].attributes.thickness", "detail": "Thickness must be at most 300 mm."}
+    ]
+    assert answers["zh-hans"].json()["results"][0]["errors"] == [
+        {"field": "objects[0].attributes.thickness", "detail": "厚度不能大于 300 mm。"}
+    ]

@@ -125,7 +125,7 @@ def test_one_bad_object_is_reported_with_its_field_and_the_others_are_applied(ht
     ]
     assert results[1]["id"] is None
     assert results[1]["errors"] == [
-        {"field": "objects[1].attributes.thickness", "detail": "厚度 must be at most 300 mm."}
+        {"field": "objects[1].attributes.thickness", "detail": "Thickness must be at most 300 mm."}
     ]
     assert results[3]["errors"] == [{"field": "objects[3]", "detail": "Each object must be a JSON object."}]
     assert sorted(Item.objects.values_list("code", flat=True)) == ["PL-10", "PL-12"]
