@@ -1,11 +1,12 @@
 """URL spaces and their owners (DESIGN.md §3). The domain apps are named here and in settings only."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
+from portal.api import views as api_views
 from portal.api.api import api
 from portal.core import views as core_views
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/schema/", RedirectView.as_view(url="/api/v1/schema/")),
     path("api/docs/", RedirectView.as_view(url="/api/v1/docs/")),
+    re_path(r"^api/", api_views.not_found),
 ]
 
 if settings.DEBUG:

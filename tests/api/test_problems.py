@@ -112,3 +112,9 @@ def test_problems_speak_the_language_the_erp_asks_for(group_api, steel):
     assert answers["zh-hans"].json()["results"][0]["errors"] == [
         {"field": "objects[0].attributes.thickness", "detail": "厚度不能大于 300 mm。"}
     ]
+
+
+def test_an_unknown_api_path_is_a_404_problem(http):
+    response = http.group.get("/api/v1/no-such-thing/42")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json")
+    assert response.json()["detail"] == "There is no API operation at /api/v1/no-such-thing/42."
