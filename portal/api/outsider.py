@@ -66,3 +66,24 @@ register(
         kwargs=lambda item: {"code": item.code},
     )
 )
+
+# The API clients in the back office (/cms/integration/api-clients/) are for group administrators only: other
+# staff get the 403 page before any client is looked up (so company B's staff get 403, not 404).
+from portal.api.models import ApiClient  # noqa: E402
+
+for url_name, owner_status in (
+    ("api_clients_admin:client_rotate_key", 200),  # the page with the new key
+    ("api_clients_admin:client_revoke", 302),
+):
+    register(
+        OutsiderCase(
+            url_name=url_name,
+            model=ApiClient,
+            make=lambda cast: cast.api_a,
+            owner=lambda cast, client: cast.group_admin,
+            kwargs=lambda client: {"client_id": client.uuid},
+            method="post",
+            owner_status=owner_status,
+            expect={"staff_b": 403},
+        )
+    )

@@ -5,9 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from portal.api.models import ApiClient
+from portal.api.scopes import KNOWN_SCOPES, unknown_scopes
 from portal.organisations.models import Company
-
-KNOWN_SCOPES = ("*", "masterdata:read", "masterdata:write", "orders:read", "orders:write")
 
 
 class Command(BaseCommand):
@@ -25,8 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--company", help="The code of the company the client is bound to; omit for the group.")
 
     def handle(self, *args, name, scopes, company=None, **options):
-        unknown = sorted(set(scopes) - set(KNOWN_SCOPES))
-        if unknown:
+        if unknown := unknown_scopes(scopes):
             raise CommandError(f"Unknown scope(s): {', '.join(unknown)}. Known: {', '.join(KNOWN_SCOPES)}.")
         bound_to = None
         if company:
