@@ -4,6 +4,7 @@ The GET and the PUT of a key share one URL name, so one registration covers both
 404 on company data; the item master is the group's, so every company's client reads it (and none may change it)."""
 
 from catalog.models import Category, Item, UnitOfMeasure
+from portal.api.models import ApiClient
 from portal.core.outsider import OutsiderCase, register
 from portal.organisations.models import Company, Site, Warehouse
 from tests.factories import SiteFactory, WarehouseFactory
@@ -69,7 +70,6 @@ register(
 
 # The API clients in the back office (/cms/integration/api-clients/) are for group administrators only: other
 # staff get the 403 page before any client is looked up (so company B's staff get 403, not 404).
-from portal.api.models import ApiClient  # noqa: E402
 
 for url_name, owner_status in (
     ("api_clients_admin:client_rotate_key", 200),  # the page with the new key
