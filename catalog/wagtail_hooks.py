@@ -6,7 +6,9 @@ catalog/outsider.py."""
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+
+from portal.core.menu import ShownToMenuItem
 
 from . import admin_views
 from .access import may_change_item_master, may_view_item_master
@@ -36,35 +38,41 @@ def register_catalog_urls():
     return [path("catalog/", include((admin_urlpatterns, "catalog_admin")))]
 
 
-class ItemMasterMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_view_item_master(request.user)
-
-
-class ItemMasterStewardMenuItem(MenuItem):
-    def is_shown(self, request):
-        return may_change_item_master(request.user)
-
-
 @hooks.register("register_admin_menu_item")
 def item_master_menu_item():
     menu = Menu(
         items=[
-            ItemMasterMenuItem(
-                _("Items"), reverse("catalog_admin:item_index"), name="items", icon_name="table", order=1
+            ShownToMenuItem(
+                _("Items"),
+                reverse("catalog_admin:item_index"),
+                name="items",
+                icon_name="table",
+                order=1,
+                shown_to=may_view_item_master,
             ),
-            ItemMasterMenuItem(
+            ShownToMenuItem(
                 _("Categories"),
                 reverse("catalog_admin:category_index"),
                 name="item-categories",
                 icon_name="folder-open-inverse",
                 order=2,
+                shown_to=may_view_item_master,
             ),
-            ItemMasterMenuItem(
-                _("Units"), reverse("catalog_admin:unit_index"), name="units-of-measure", icon_name="order", order=3
+            ShownToMenuItem(
+                _("Units"),
+                reverse("catalog_admin:unit_index"),
+                name="units-of-measure",
+                icon_name="order",
+                order=3,
+                shown_to=may_view_item_master,
             ),
-            ItemMasterStewardMenuItem(
-                _("Import"), reverse("catalog_admin:import_items"), name="item-import", icon_name="upload", order=4
+            ShownToMenuItem(
+                _("Import"),
+                reverse("catalog_admin:import_items"),
+                name="item-import",
+                icon_name="upload",
+                order=4,
+                shown_to=may_change_item_master,
             ),
         ]
     )

@@ -4,9 +4,8 @@ https://docs.wagtail.org/en/stable/reference/hooks.html"""
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from portal.organisations.access import scope_of
+from portal.core.menu import ShownToMenuItem, is_group_admin
 
 from . import admin_views
 
@@ -23,17 +22,13 @@ def register_admin_urls():
     return [path("integration/api-clients/", include((admin_urlpatterns, "api_clients_admin")))]
 
 
-class GroupAdminMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_of(request.user).is_group_admin
-
-
 @hooks.register("register_admin_menu_item")
 def api_clients_menu_item():
-    return GroupAdminMenuItem(
+    return ShownToMenuItem(
         _("API clients"),
         reverse("api_clients_admin:client_index"),
         name="api-clients",
         icon_name="key",
         order=8920,
+        shown_to=is_group_admin,
     )

@@ -3,9 +3,8 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from portal.organisations.access import scope_of
+from portal.core.menu import ShownToMenuItem, is_group_admin, is_staff
 
 from . import admin_views
 
@@ -28,33 +27,25 @@ def register_admin_urls():
     return [path("integration/", include((admin_urlpatterns, "integration_admin")))]
 
 
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_of(request.user).is_staff
-
-
-class GroupAdminMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_of(request.user).is_group_admin
-
-
 @hooks.register("register_admin_menu_item")
 def outbox_menu_item():
-    return StaffMenuItem(
+    return ShownToMenuItem(
         _("Outbox events"),
         reverse("integration_admin:event_index"),
         name="outbox-events",
         icon_name="resubmit",
         order=8900,
+        shown_to=is_staff,
     )
 
 
 @hooks.register("register_admin_menu_item")
 def endpoints_menu_item():
-    return GroupAdminMenuItem(
+    return ShownToMenuItem(
         _("Webhook endpoints"),
         reverse("integration_admin:endpoint_index"),
         name="webhook-endpoints",
         icon_name="link",
         order=8910,
+        shown_to=is_group_admin,
     )

@@ -3,11 +3,11 @@
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from portal.core.menu import ShownToMenuItem, is_group_admin, is_staff
+
 from . import admin_views
-from .access import scope_of
 from .models import Company, Site, Warehouse
 
 admin_urlpatterns = [
@@ -34,35 +34,27 @@ def register_admin_urls():
     return [path("", include((admin_urlpatterns, "organisations_admin")))]
 
 
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_of(request.user).is_staff
-
-
-class GroupAdminMenuItem(MenuItem):
-    def is_shown(self, request):
-        return scope_of(request.user).is_group_admin
-
-
 @hooks.register("register_admin_menu_item")
 def partners_menu_item():
-    return StaffMenuItem(
+    return ShownToMenuItem(
         _("Partners"),
         reverse("organisations_admin:partner_index"),
         name="partners",
         icon_name="group",
         order=210,
+        shown_to=is_staff,
     )
 
 
 @hooks.register("register_admin_menu_item")
 def people_menu_item():
-    return GroupAdminMenuItem(
+    return ShownToMenuItem(
         _("People and roles"),
         reverse("organisations_admin:people_index"),
         name="people",
         icon_name="user",
         order=220,
+        shown_to=is_group_admin,
     )
 
 
