@@ -25,7 +25,7 @@ from .forms import (
     StaffRoleGrantForm,
     TeamInvitationForm,
 )
-from .models import CustomerAccount, Membership, Partner, StaffRole, SupplierAccount
+from .models import CustomerAccount, InvoicingDetails, Membership, Partner, StaffRole, SupplierAccount
 from .services import (
     may_manage_team,
     membership_set_active,
@@ -89,6 +89,9 @@ def partner_detail(request, partner_id, invitation_form=None):
         {
             "partner": partner,
             "accounts": accounts,
+            # From the ERP (through /api/v1/): where goods and invoices go, and what goes on a VAT invoice.
+            "addresses": partner.addresses.select_related("company").order_by("-is_active", "kind", "code"),
+            "invoicing": InvoicingDetails.objects.filter(partner=partner).first(),
             "memberships": Membership.objects.filter(partner=partner)
             .select_related("user")
             .order_by("-is_active", "user__email"),

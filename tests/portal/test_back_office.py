@@ -170,3 +170,21 @@ def test_people_list_runs_a_constant_number_of_queries(cast, django_assert_max_n
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/cms/people/")
     assert response.content.decode().count("/cms/people/") >= 50
+
+
+@pytest.mark.django_db
+def test_staff_see_the_partners_addresses_and_invoicing_details_from_the_erp(cast):
+    from portal.organisations.models import InvoicingDetails, PartnerAddress
+
+    PartnerAddress.objects.create(
+        partner=cast.supplier_a, code="SH-DOCK-2", kind="ship_to", province="上海市", city="上海市",
+        district="宝山区", street="富锦路 885 号", contact_name="刘工", phone="021-5600 1234", is_default=True,
+    )  # fmt: skip
+    InvoicingDetails.objects.create(
+        partner=cast.supplier_a, invoice_title=cast.supplier_a.name, tax_id=cast.supplier_a.tax_id,
+        bank_name="中国工商银行上海宝山支行", bank_account="1001 2345 6789 0123",
+    )  # fmt: skip
+    client = login(Client(), cast.buyer)
+    page = client.get(f"/cms/partners/{cast.supplier_a.uuid}/").content.decode()
+    assert "上海市 上海市 宝山区 富锦路 885 号" in page and "SH-DOCK-2" in page and "刘工" in page
+    assert "中国工商银行上海宝山支行" in page and "1001 2345 6789 0123" in page
