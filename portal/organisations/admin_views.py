@@ -25,7 +25,7 @@ from .forms import (
     StaffRoleGrantForm,
     TeamInvitationForm,
 )
-from .models import CustomerAccount, InvoicingDetails, Membership, Partner, StaffRole, SupplierAccount
+from .models import CustomerAccount, ExchangeRate, InvoicingDetails, Membership, Partner, StaffRole, SupplierAccount
 from .services import (
     may_manage_team,
     membership_set_active,
@@ -66,6 +66,24 @@ def partner_index(request):
             partners = partners.filter(status=status)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("p"))
     return _render(request, "organisations/admin/partner_index.html", _("Partners"), {"page": page, "form": form})
+
+
+def exchange_rate_index(request):
+    """The rates the ERPs book (read-only here: they arrive through /api/v1/). Staff see their companies' rates and
+    the group's reference rates."""
+    if not scope_of(request.user).is_staff:
+        return _forbidden(request)
+    rates = (
+        (ExchangeRate.objects.visible_to(request.user) | ExchangeRate.objects.filter(company__isnull=True))
+        .select_related("company")
+        .order_by("-valid_on", "company__code", "base", "quote")
+    )
+    currency = request.GET.get("currency", "").strip().upper()[:3]
+    if currency:
+        rates = rates.filter(Q(base=currency) | Q(quote=currency))
+    page = Paginator(rates, PAGE_SIZE).get_page(request.GET.get("p"))
+    context = {"page": page, "currency": currency}
+    return _render(request, "organisations/admin/exchange_rate_index.html", _("Exchange rates"), context, "doc-full")
 
 
 def partner_detail(request, partner_id, invitation_form=None):

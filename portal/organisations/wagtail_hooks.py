@@ -22,6 +22,7 @@ admin_urlpatterns = [
     ),
     path("memberships/<uuid:membership_id>/", admin_views.membership_detail, name="membership_detail"),
     path("people/", admin_views.people_index, name="people_index"),
+    path("exchange-rates/", admin_views.exchange_rate_index, name="exchange_rate_index"),
     path("people/<uuid:person_id>/", admin_views.person_detail, name="person_detail"),
     path("people/<uuid:person_id>/mfa-reset/", admin_views.person_mfa_reset, name="person_mfa_reset"),
     path("people/<uuid:person_id>/roles/", admin_views.person_role_grant, name="person_role_grant"),
@@ -97,3 +98,15 @@ class OrganisationViewSetGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_organisation_viewsets():
     return OrganisationViewSetGroup()
+
+
+@hooks.register("register_admin_menu_item")
+def exchange_rates_menu_item():
+    return ShownToMenuItem(
+        _("Exchange rates"),
+        reverse("organisations_admin:exchange_rate_index"),
+        name="exchange-rates",
+        icon_name="doc-full",
+        order=8890,
+        shown_to=is_staff,
+    )

@@ -188,3 +188,21 @@ def test_staff_see_the_partners_addresses_and_invoicing_details_from_the_erp(cas
     page = client.get(f"/cms/partners/{cast.supplier_a.uuid}/").content.decode()
     assert "上海市 上海市 宝山区 富锦路 885 号" in page and "SH-DOCK-2" in page and "刘工" in page
     assert "中国工商银行上海宝山支行" in page and "1001 2345 6789 0123" in page
+
+
+@pytest.mark.django_db
+def test_staff_see_their_companys_rates_and_the_groups_but_not_another_companys(cast):
+    from datetime import date
+    from decimal import Decimal
+
+    from portal.organisations.models import ExchangeRate
+
+    day = date(2026, 11, 27)
+    ExchangeRate.objects.create(company=None, base="USD", quote="CNY", valid_on=day, rate=Decimal("7.1234"))
+    ExchangeRate.objects.create(company=cast.company_a, base="EUR", quote="CNY", valid_on=day, rate=Decimal("7.7"))
+    ExchangeRate.objects.create(company=cast.company_b, base="HKD", quote="CNY", valid_on=day, rate=Decimal("0.91"))
+    page = login(Client(), cast.buyer).get("/cms/exchange-rates/").content.decode()
+    assert "1 USD = 7.1234 CNY" in page and "1 EUR = 7.7 CNY" in page and "HKD" not in page
+    filtered = login(Client(), cast.buyer).get("/cms/exchange-rates/?currency=eur").content.decode()
+    assert "1 EUR = 7.7 CNY" in filtered and "1 USD" not in filtered
+    assert login(Client(), cast.supplier_a_admin).get("/cms/exchange-rates/").status_code in (302, 403)
