@@ -3,8 +3,8 @@
 The item master is the group's: only a group-wide client with `masterdata:write` writes it (a company-bound
 client gets 403 and nothing changes); every client with `masterdata:read` reads it, by code
 (`GET /items/{code}`) or in pages (`GET /items?code=&updated_since=&limit=&cursor=`).
-Writes go through catalog.services, which validate, audit and emit item.created / item.changed; big item
-batches through the equivalent fast path of portal.api.item_batch.
+Writes go through catalog.services, which validate, audit and emit item.created / item.changed; item batches
+through its bulk form, catalog.bulk.item_upsert_many (portal.api.item_batch adapts the API's objects to it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
-from portal.api.item_batch import apply_item_batch
+from portal.api.item_batch import apply_item_batch, item_change
 from portal.api.problems import PROBLEM_STATUSES, Problem, ProblemError
 from portal.api.reading import DEFAULT_LIMIT, MAX_LIMIT, page, path_key
 from portal.api.upserting import (
@@ -235,36 +235,14 @@ def _item_context(actor: Any, objects: list[ItemIn]) -> dict[str, dict]:
 
 
 def _apply_item(*, actor, data: ItemIn, context, request):
-    context = context or _item_context(actor, [data])
-    values = values_of(data, exclude=["code", "conversions"])
-    errors: dict[str, list[str]] = {}
-    if "category" in values:
-        values["category"] = context["categories"].get(data.category)
-        if values["category"] is None:
-            errors["category"] = [_("There is no category with the code “%(code)s”.") % {"code": data.category}]
-    if "base_unit" in values:
-        values["base_unit"] = context["units"].get(data.base_unit)
-        if values["base_unit"] is None:
-            errors["base_unit"] = [_("There is no unit with the code “%(code)s”.") % {"code": data.base_unit}]
-    conversions = None
-    if data.conversions is not None:
-        conversions = {}
-        for code, factor in data.conversions.items():
-            unit = context["units"].get(code)
-            if unit is None:
-                errors[f"conversions.{code}"] = [_("There is no unit with the code “%(code)s”.") % {"code": code}]
-            else:
-                conversions[unit] = factor
-    if errors:
-        raise ValidationError(errors)
-    version, updated_at = source_of(data)
+    change = item_change(data, context or _item_context(actor, [data]))
     return item_upsert(
         actor=actor,
-        code=data.code,
-        values=values,
-        conversions=conversions,
-        source_version=version,
-        source_updated_at=updated_at,
+        code=change.code,
+        values=change.values,
+        conversions=change.conversions,
+        source_version=change.source_version,
+        source_updated_at=change.source_updated_at,
         request=request,
     )
 

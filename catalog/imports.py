@@ -3,8 +3,8 @@
 `read_table` turns an upload into rows of text; `plan_import` checks every row against the categories, units
 and items it loads once (no query per row) and says for each row whether it creates, changes (and what),
 leaves unchanged or is an error (row number, column, message); `apply_import` plans again and, when nothing
-is wrong, applies every row through `item_upsert` in one transaction, so an import is applied whole or not
-at all.
+is wrong, applies every row through `item_upsert_many` (catalog.bulk: item_upsert's decisions, audit rows and
+events, in a few queries for the whole file) in one transaction, so an import is applied whole or not at all.
 
 Columns: code, name, name_en, category, base_unit, is_purchasable, is_sellable, status, description,
 description_en, `attr:<code>` per attribute and `conv:<unit>` per unit conversion. A column left out keeps the
@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -33,9 +33,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from portal.core.errors import DomainError
 
 from .attributes import validate_attributes
+from .bulk import ItemChange, item_upsert_many
 from .models import Category, Item, ItemStatus, UnitOfMeasure
 from .selectors import categories_linked, units_by_code
-from .services import item_upsert
 
 MAX_ROWS = 10_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -214,15 +214,17 @@ class _Reference:
 def _load_reference(codes: list[str]) -> _Reference:
     """Everything the rows refer to, in four queries whatever the number of rows."""
     linked = categories_linked()
+    units = units_by_code()
+    units_by_pk = {unit.pk: unit for unit in units.values()}
     items: dict[str, Item] = {}
     for start in range(0, len(codes), 2000):
         chunk = codes[start : start + 2000]
         for item in Item.objects.filter(code__in=chunk).prefetch_related("conversions__unit"):
-            item.category = linked.get(item.category_id, item.category)
+            # the category and unit loaded above, not a query per item
+            item.category = linked.get(item.category_id) or item.category
+            item.base_unit = units_by_pk.get(item.base_unit_id) or item.base_unit
             items[item.code] = item
-    return _Reference(
-        categories={category.code: category for category in linked.values()}, units=units_by_code(), items=items
-    )
+    return _Reference(categories={category.code: category for category in linked.values()}, units=units, items=items)
 
 
 def plan_import(table: Table) -> ImportPlan:
@@ -449,29 +451,49 @@ class ImportNotApplied(Exception):
 
 
 def apply_import(*, actor: Any, table: Table, request: Any = None) -> ImportPlan:
-    """Plan again (the items may have changed since the preview) and apply every row in one transaction.
-    Raises ImportNotApplied, with nothing changed, when any row has an error now or fails while applied."""
+    """Plan again (the items may have changed since the preview) and apply every row in one transaction through
+    `item_upsert_many`. Raises ImportNotApplied, with nothing changed, when any row has an error now or is refused
+    while applied (its errors then name the row's columns)."""
     plan = plan_import(table)
     if plan.errors:
         raise ImportNotApplied(plan)
+    rows = [row for row in plan.rows if row.action in ("create", "change")]
+    changes = []
+    for row in rows:
+        # Conversions only when they change (or the item is new): the rest keep theirs.
+        if row.action == "create":
+            conversions = row.conversions or None
+        else:
+            conversions = row.conversions if "conversions" in row.changes else None
+        changes.append(ItemChange(code=row.code, values=row.values, conversions=conversions))
     with transaction.atomic():
-        for row in plan.rows:
-            if row.action not in ("create", "change"):
+        outcomes = item_upsert_many(actor=actor, changes=changes, request=request)
+        refused = False
+        for row, outcome in zip(rows, outcomes, strict=True):
+            if outcome.status == "applied":
                 continue
-            # Conversions only when they change: replacing them costs the service several queries per row.
-            if row.action == "create":
-                conversions = row.conversions or None
-            else:
-                conversions = row.conversions if "conversions" in row.changes else None
-            try:
-                item_upsert(actor=actor, code=row.code, values=row.values, conversions=conversions, request=request)
-            except ValidationError as invalid:
-                for key, messages in invalid.message_dict.items():
-                    column = key.replace("attributes.", ATTRIBUTE_COLUMN).replace("conversions.", CONVERSION_COLUMN)
-                    row.errors.extend(RowError(row.row, column, message) for message in messages)
-                row.action = "error"
-                raise ImportNotApplied(plan) from invalid
+            refused = True
+            row.action = "error"
+            if outcome.status == "stale":
+                row.errors.append(RowError(row.row, "code", _("A newer version of this item was applied meanwhile.")))
+                continue
+            for key, messages in outcome.message_dict.items():
+                row.errors.extend(RowError(row.row, _column(key), message) for message in messages)
+        if refused:
+            # leaves the transaction: everything applied above is rolled back
+            raise ImportNotApplied(plan)
     return plan
+
+
+def _column(key: str) -> str:
+    """The import's column for a service error key (`attributes.thickness` → `attr:thickness`)."""
+    if key == NON_FIELD_ERRORS:
+        return ""
+    if key.startswith("attributes."):
+        return ATTRIBUTE_COLUMN + key[len("attributes.") :]
+    if key.startswith("conversions."):
+        return CONVERSION_COLUMN + key[len("conversions.") :]
+    return key
 
 
 def error_report_csv(plan: ImportPlan) -> str:

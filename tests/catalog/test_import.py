@@ -1,5 +1,6 @@
 """Bulk import of the item master: the dry run changes nothing, errors name row, column and message and block
-the apply, a good file applies every row in one transaction, and CSV (with BOM, GB18030) and XLSX all read."""
+the apply, a good file applies every row in one transaction (in a bounded number of queries), and CSV (with BOM,
+GB18030) and XLSX all read."""
 
 import io
 import time
@@ -8,11 +9,14 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-import catalog.imports
+import catalog.bulk
+from catalog.attributes import validate_attributes
 from catalog.imports import ImportNotApplied, apply_import, plan_import, read_table
 from catalog.models import Item
 from catalog.services import item_upsert
@@ -179,19 +183,48 @@ def test_a_failure_while_applying_rolls_everything_back(setup, monkeypatch):
     before = state()
     calls = []
 
-    def failing_upsert(**kwargs):
-        calls.append(kwargs["code"])
+    def failing_validation(schema, values):
+        # the service validates each row's attributes again, in order: the second row fails now
+        calls.append(values)
         if len(calls) == 2:
             raise ValidationError({"attributes.thickness": ["changed meanwhile"]})
-        return item_upsert(**kwargs)
+        return validate_attributes(schema, values)
 
-    monkeypatch.setattr(catalog.imports, "item_upsert", failing_upsert)
+    monkeypatch.setattr(catalog.bulk, "validate_attributes", failing_validation)
     with pytest.raises(ImportNotApplied) as refused:
         apply_import(actor=steward, table=table)
     assert [(e.row, e.column, e.message) for e in refused.value.plan.errors] == [
         (3, "attr:thickness", "changed meanwhile")
     ]
     assert state() == before
+
+
+def test_two_thousand_rows_apply_in_a_bounded_number_of_queries(setup):
+    _category, _units, steward = setup
+    rows = [f"PL-{n:05d},钢板 {n},,STEEL-PLATE,t,yes,active,Q235B,{1 + n % 50},1500,0.1" for n in range(2000)]
+    table = read_table("items.csv", "\n".join([HEADER, *rows, GOOD_ROWS[2]]).encode())
+    audits, events = AuditEvent.objects.count(), OutboxEvent.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        plan = apply_import(actor=steward, table=table)
+    assert len(queries) < 60, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+    assert (plan.count("create"), plan.count("change")) == (2000, 1)
+    created = Item.objects.prefetch_related("conversions__unit").get(code="PL-01999")
+    assert created.attributes == {"grade": "Q235B", "thickness": "50", "width": 1500}
+    assert [(c.unit.code, c.factor) for c in created.conversions.all()] == [("pcs", Decimal("0.1"))]
+    assert Item.objects.get(code="PL-Q235B-10").status == "blocked"
+    assert AuditEvent.objects.filter(action="item.created", actor=steward).count() == 2000
+    assert AuditEvent.objects.filter(action="item.changed", actor=steward).count() == 1
+    assert (AuditEvent.objects.count() - audits, OutboxEvent.objects.count() - events) == (2001, 2001)
+    assert OutboxEvent.objects.order_by("-id").values_list("topic", flat=True)[0] == "item.changed"
+    # changing them all again: planning against 2,000 stored items costs no query per item either
+    rows = [f"PL-{n:05d},钢板 {n},,STEEL-PLATE,t,yes,active,Q345B,{1 + n % 50},1500,0.2" for n in range(2000)]
+    table = read_table("items.csv", "\n".join([HEADER, *rows]).encode())
+    with CaptureQueriesContext(connection) as queries:
+        plan = apply_import(actor=steward, table=table)
+    assert len(queries) < 60, "\n".join(query["sql"][:120] for query in queries.captured_queries)
+    assert plan.count("change") == 2000
+    changed = Item.objects.prefetch_related("conversions").get(code="PL-01999")
+    assert (changed.attributes["grade"], [c.factor for c in changed.conversions.all()]) == ("Q345B", [Decimal("0.2")])
 
 
 @pytest.mark.parametrize("kind", ["bom", "gb18030", "xlsx"])
