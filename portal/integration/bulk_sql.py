@@ -21,6 +21,10 @@ def copy_rows(model: type[Model], objects: list[Model]) -> None:
     array literals. Field defaults and `auto_now_add` apply as in `save()` (each field's `pre_save`)."""
     if not objects:
         return
+    if connection.vendor != "postgresql":
+        # The embedded default (SQLite, make run) has no COPY; the ORM's bulk insert does the same there.
+        model._default_manager.bulk_create(objects, batch_size=500)
+        return
     meta = model._meta
     fields = [field for field in meta.concrete_fields if field is not meta.pk]
     quote = connection.ops.quote_name
@@ -39,6 +43,9 @@ def update_rows(model: type[Model], objects: list[Model], field_names: list[str]
     millisecond per row. Values are written as the instances hold them (no `pre_save`: set `auto_now` fields
     yourself)."""
     if not objects:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_update(objects, field_names, batch_size=500)
         return
     fields = [model._meta.get_field(name) for name in field_names]
     quote = connection.ops.quote_name
