@@ -4,7 +4,7 @@ The item master is the group's: only a group-wide client with `masterdata:write`
 client gets 403 and nothing changes); every client with `masterdata:read` reads it, by code
 (`GET /items/{code}`) or in pages (`GET /items?code=&updated_since=&limit=&cursor=`).
 Writes go through catalog.services, which validate, audit and emit item.created / item.changed; item batches
-through its bulk form, catalog.bulk.item_upsert_many (portal.api.item_batch adapts the API's objects to it).
+through its bulk form, catalog.bulk.item_upsert_many (catalog.api_batch adapts the API's objects to it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
-from portal.api.item_batch import apply_item_batch, item_change
 from portal.api.problems import PROBLEM_STATUSES, Problem, ProblemError
 from portal.api.reading import DEFAULT_LIMIT, MAX_LIMIT, page, path_key
 from portal.api.upserting import (
@@ -38,6 +37,7 @@ from portal.api.upserting import (
 )
 from portal.organisations.access import scope_of
 
+from .api_batch import apply_item_batch, item_change
 from .models import Category, Dimension, Item, ItemStatus, UnitOfMeasure
 from .services import category_upsert, item_payload, item_upsert, unit_upsert
 

@@ -126,3 +126,36 @@ register(
         expect=CHANGES,
     )
 )
+
+
+# /api/v1/ keys of the item master: the group's data, so every company's client reads it (and none may change it).
+register(
+    OutsiderCase(
+        url_name="api-v1:category",
+        model=Category,
+        make=lambda cast: CategoryFactory(code="STEEL"),
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
+        kwargs=lambda category: {"code": category.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:unit",
+        model=UnitOfMeasure,
+        make=lambda cast: UnitFactory(code="kg"),
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
+        kwargs=lambda unit: {"code": unit.code},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:item",
+        model=Item,
+        make=lambda cast: ItemFactory(code="PLATE-1"),
+        owner=lambda cast, obj: cast.api_a,
+        expect={"api_b": 200},
+        kwargs=lambda item: {"code": item.code},
+    )
+)

@@ -1,4 +1,5 @@
-"""The versioned ERP API (/api/v1/). Apps add their routers in their `api.py` modules; they are mounted here.
+"""The versioned ERP API (/api/v1/). Each domain app offers a `router` in its `api.py` module; they are found and
+mounted here (the core never names a domain app, DESIGN.md §3).
 
 Every error is an RFC 9457 problem (`application/problem+json`, see problems.py), including ninja's own
 request validation, authentication and unreadable bodies; input never causes a 500. The OpenAPI schema is at
@@ -6,16 +7,19 @@ request validation, authentication and unreadable bodies; input never causes a 5
 """
 
 import logging
+from importlib import import_module
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-
-from catalog.api import router as catalog_router
 
 from .auth import api_key_auth
 from .organisations import router as organisations_router
@@ -126,5 +130,18 @@ def server_error(request, exc):
     return problem_response(500)
 
 
-api.add_router("/", organisations_router)
-api.add_router("/", catalog_router)
+def mount_app_routers() -> None:
+    """The core's router, then every domain app's `<app>.api.router`, in INSTALLED_APPS order."""
+    api.add_router("/", organisations_router)
+    for app in apps.get_app_configs():
+        path = Path(app.path)
+        ours = path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts
+        ours = ours and not app.name.startswith("portal.")
+        if not ours or not module_has_submodule(app.module, "api"):
+            continue
+        router = getattr(import_module(f"{app.name}.api"), "router", None)
+        if router is not None:
+            api.add_router("/", router)
+
+
+mount_app_routers()

@@ -1,14 +1,12 @@
 """Outsider sweep registrations for /api/v1/ URLs with an object key (imported by the sweep test only).
 
 The GET and the PUT of a key share one URL name, so one registration covers both. Another company's client gets
-404 on company data; the item master is the group's, so every company's client reads it (and none may change it)."""
+404 on company data. (The item master's keys are registered in catalog/outsider.py.)"""
 
-from catalog.models import Category, Item, UnitOfMeasure
 from portal.api.models import ApiClient
 from portal.core.outsider import OutsiderCase, register
 from portal.organisations.models import Company, Site, Warehouse
 from tests.factories import SiteFactory, WarehouseFactory
-from tests.factories.catalog import CategoryFactory, ItemFactory, UnitFactory
 
 register(
     OutsiderCase(
@@ -37,37 +35,6 @@ register(
         kwargs=lambda warehouse: {"company": warehouse.company.code, "code": warehouse.code},
     )
 )
-register(
-    OutsiderCase(
-        url_name="api-v1:category",
-        model=Category,
-        make=lambda cast: CategoryFactory(code="STEEL"),
-        owner=lambda cast, obj: cast.api_a,
-        expect={"api_b": 200},
-        kwargs=lambda category: {"code": category.code},
-    )
-)
-register(
-    OutsiderCase(
-        url_name="api-v1:unit",
-        model=UnitOfMeasure,
-        make=lambda cast: UnitFactory(code="kg"),
-        owner=lambda cast, obj: cast.api_a,
-        expect={"api_b": 200},
-        kwargs=lambda unit: {"code": unit.code},
-    )
-)
-register(
-    OutsiderCase(
-        url_name="api-v1:item",
-        model=Item,
-        make=lambda cast: ItemFactory(code="PLATE-1"),
-        owner=lambda cast, obj: cast.api_a,
-        expect={"api_b": 200},
-        kwargs=lambda item: {"code": item.code},
-    )
-)
-
 # The API clients in the back office (/cms/integration/api-clients/) are for group administrators only: other
 # staff get the 403 page before any client is looked up (so company B's staff get 403, not 404).
 

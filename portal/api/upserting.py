@@ -1,6 +1,6 @@
 """Inbound master data: one object (`PUT /api/v1/<collection>/<key>`) or a batch (`POST …/batch`), applied
 one object at a time, each in its own savepoint, so that one bad object is reported and the others are applied
-(a collection may offer a bulk way to the same answers: items, see item_batch.py). A batch commits once.
+(a collection may offer a bulk way to the same answers: items, see catalog/api_batch.py). A batch commits once.
 
 Each object is answered with `{"index", "key", "status", "id", "errors"}` where status is
 - "applied": the row now holds what was sent (created, changed or already equal — so a resend answers the same),

@@ -13,9 +13,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from catalog.bulk import ItemChange, item_upsert_many
-
-from .problems import errors_from_django
-from .upserting import object_result, source_of, values_of
+from portal.api.problems import errors_from_django
+from portal.api.upserting import object_result, source_of, values_of
 
 
 def item_change(data: Any, context: dict[str, Any]) -> ItemChange:
