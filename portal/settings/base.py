@@ -21,6 +21,10 @@ INSTALLED_APPS = [
     "theme",
     "catalog",
     "rfq",
+    # the supplier relationship (供应商关系管理): qualification documents, the approved vendor list, bank details
+    "rfq.qualification",
+    "rfq.avl",
+    "rfq.banking",
     "selfservice",
     # Wagtail: content pages and the staff back office at /cms/.
     "wagtail.contrib.forms",

@@ -1,0 +1,3 @@
+"""/supplier/approvals/ …"""
+
+urlpatterns: list = []

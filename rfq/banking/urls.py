@@ -1,0 +1,3 @@
+"""/supplier/bank-details/ …"""
+
+urlpatterns: list = []

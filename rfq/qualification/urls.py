@@ -1,0 +1,3 @@
+"""/supplier/qualification/ …"""
+
+urlpatterns: list = []
