@@ -16,6 +16,15 @@ def totp_code(secret: str, at: float | None = None, period: int = 30, digits: in
     return str(number % 10**digits).zfill(digits)
 
 
+def fresh_totp_code(secret: str, *, margin: float = 8.0, period: int = 30) -> str:
+    """A code that stays valid for at least `margin` seconds: waits for the next period when the current one is
+    about to end (allauth accepts only the current period's code, and a browser needs a moment to submit it)."""
+    left = period - time.time() % period
+    if left < margin:
+        time.sleep(left + 0.05)
+    return totp_code(secret, period=period)
+
+
 def test_rfc6238_reference_vector():
     # RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits)
     secret = base64.b32encode(b"12345678901234567890").decode()

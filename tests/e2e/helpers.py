@@ -4,7 +4,7 @@ logging in through allauth's real pages (password, then a computed TOTP code whe
 import re
 
 from tests.factories import PASSWORD
-from tests.totp import totp_code
+from tests.totp import fresh_totp_code
 
 
 def submit(page, field_name: str) -> None:
@@ -27,5 +27,5 @@ def log_in(
     submit(page, "password")
     if totp_secret:
         page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/"))
-        page.fill("input[name=code]", totp_code(totp_secret))
+        page.fill("input[name=code]", fresh_totp_code(totp_secret))
         submit(page, "code")

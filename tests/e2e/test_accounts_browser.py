@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 
 from tests.e2e.helpers import log_in, submit
 from tests.factories import PASSWORD, MembershipFactory, PartnerFactory, StaffRoleFactory, UserFactory
-from tests.totp import totp_code
+from tests.totp import fresh_totp_code
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -38,7 +38,7 @@ def test_partner_admin_logs_in_with_totp_and_switches_language(page, base):
     log_in(page, base, admin.email)
     page.wait_for_url(re.compile(r".*/accounts/2fa/authenticate/"))
     shot(page, "accounts-2fa-authenticate")
-    page.fill("input[name=code]", totp_code(SECRET))
+    page.fill("input[name=code]", fresh_totp_code(SECRET))
     submit(page, "code")
     page.wait_for_url(re.compile(r".*/account/$"))
     assert page.locator("h1").first.inner_text().strip() == "我的账户"
@@ -73,7 +73,7 @@ def test_staff_must_enrol_before_anything_else(page, base):
         page.wait_for_url(re.compile(r".*/accounts/2fa/totp/activate/"))
     shot(page, "accounts-totp-activate")
     secret = page.input_value("#authenticator_secret")
-    page.fill("input[name=code]", totp_code(secret))
+    page.fill("input[name=code]", fresh_totp_code(secret))
     submit(page, "code")
     page.wait_for_url(re.compile(r".*/accounts/2fa/recovery-codes/.*|.*/accounts/2fa/$"))
     page.goto(f"{base}/account/")
@@ -102,7 +102,7 @@ def test_team_pages_and_back_office_look_right(page, base):
     colleague = MembershipFactory(user=UserFactory(email="sales@supplier-a.test"), roles=["sales"], partner=partner)
     TOTP.activate(admin, SECRET)
     log_in(page, base, admin.email)
-    page.fill("input[name=code]", totp_code(SECRET))
+    page.fill("input[name=code]", fresh_totp_code(SECRET))
     submit(page, "code")
     page.wait_for_url(re.compile(r".*/account/$"))
     for width in (1280, 360):
@@ -125,7 +125,7 @@ def test_group_admin_back_office_pages(page, base):
     TOTP.activate(admin, SECRET)
     page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, base, admin.email)
-    page.fill("input[name=code]", totp_code(SECRET))
+    page.fill("input[name=code]", fresh_totp_code(SECRET))
     submit(page, "code")
     page.wait_for_url(re.compile(r".*/account/$"))
     for name, path in (

@@ -14,7 +14,7 @@ from portal.organisations.models import Partner
 from tests.e2e.helpers import fits, log_in, submit
 from tests.factories import StaffRoleFactory, UserFactory
 from tests.factories.documents import PDF_BYTES
-from tests.totp import totp_code
+from tests.totp import fresh_totp_code
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 APPLICANT_PASSWORD = "Minjiang-Precision-2026"
@@ -115,7 +115,7 @@ def test_supplier_registers_verifies_is_approved_and_logs_in(page, base_url_loca
         submit(page, "password")
         page.wait_for_url(re.compile(r".*/accounts/2fa/totp/activate/"))
     secret = page.input_value("#authenticator_secret")
-    page.fill("input[name=code]", totp_code(secret))
+    page.fill("input[name=code]", fresh_totp_code(secret))
     submit(page, "code")
     page.wait_for_url(re.compile(r".*/accounts/2fa/recovery-codes/.*|.*/accounts/2fa/$"))
     page.goto(f"{base}/account/")
