@@ -6,3 +6,6 @@ class BankingConfig(AppConfig):
     name = "rfq.banking"
     label = "banking"
     verbose_name = _("Supplier bank details")
+
+    def ready(self):
+        from . import notifications  # noqa: F401  registers the notification kinds

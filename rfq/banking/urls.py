@@ -1,3 +1,10 @@
-"""/supplier/bank-details/ …"""
+"""/supplier/bank-details/: the supplier's bank accounts and change requests."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.index, name="banking_index"),
+    path("change/", views.change_request, name="banking_change_request"),
+]

@@ -1,0 +1,37 @@
+"""Reads for bank details, always through the access layer. Each function runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import BankDetailsChange, ChangeStatus, SupplierBankAccount
+
+
+def accounts_of(user: Any, partner: Any) -> list[SupplierBankAccount]:
+    """The supplier's accounts, current first, then history (newest first). One query."""
+    return list(
+        SupplierBankAccount.objects.visible_to(user)
+        .filter(partner=partner)
+        .select_related("company")
+        .order_by("-is_current", "company__code", "-created_at")
+    )
+
+
+def changes_of(user: Any, partner: Any, *, limit: int = 20) -> list[BankDetailsChange]:
+    """The supplier's recent change requests, pending first. One query."""
+    return list(
+        BankDetailsChange.objects.visible_to(user)
+        .filter(partner=partner)
+        .select_related("company", "requested_by", "decided_by")
+        .order_by("-requested_at")[:limit]
+    )
+
+
+def changes_for_staff(user: Any, *, status: str = ChangeStatus.PENDING):
+    """The back-office list: changes the person's companies may see, oldest pending first. One query per page."""
+    return (
+        BankDetailsChange.objects.visible_to(user)
+        .filter(status=status)
+        .select_related("partner", "company", "requested_by", "decided_by")
+        .order_by("requested_at" if status == ChangeStatus.PENDING else "-requested_at", "pk")
+    )
