@@ -20,7 +20,7 @@ from .access import is_bank_details_approver, may_decide_change
 from .forms import RejectForm
 from .models import BankDetailsChange, ChangeStatus
 from .selectors import changes_for_staff
-from .services import bank_details_change_approve, bank_details_change_reject, current_account
+from .services import account_in_force, bank_details_change_approve, bank_details_change_reject
 
 PAGE_SIZE = 50
 
@@ -72,7 +72,7 @@ def change_detail(request, change_id, reject_form=None):
             "page_title": _("Bank details change of %(partner)s") % {"partner": change.partner.name},
             "header_icon": "doc-full",
             "change": change,
-            "current": current_account(partner=change.partner, company=change.company),
+            "current": account_in_force(partner=change.partner, company=change.company),
             "reject_form": reject_form or RejectForm(),
             "is_pending": change.status == ChangeStatus.PENDING,
         },

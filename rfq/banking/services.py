@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,9 +66,13 @@ def _event_payload(change: BankDetailsChange, details: dict[str, str]) -> dict[s
     }
 
 
-def current_account(*, partner: Any, company: Any) -> SupplierBankAccount | None:
-    """The account in force for exactly this (supplier, company) slot (company None: the default)."""
-    return SupplierBankAccount.objects.filter(partner=partner, company=company, is_current=True).first()
+def account_in_force(*, partner: Any, company: Any) -> SupplierBankAccount | None:
+    """The account payments for this company go to: its own, else the supplier's default."""
+    accounts = SupplierBankAccount.objects.filter(partner=partner, is_current=True).select_related("company")
+    if company is None:
+        return accounts.filter(company__isnull=True).first()
+    own_first = F("company_id").asc(nulls_last=True)
+    return accounts.filter(Q(company=company) | Q(company__isnull=True)).order_by(own_first).first()
 
 
 def bank_details_change_request(
@@ -120,7 +125,7 @@ def bank_details_change_request(
                 **details,
             )
             change.full_clean()
-            current = current_account(partner=partner, company=company)
+            current = account_in_force(partner=partner, company=company)
             audit_record(
                 actor=actor,
                 action="bank_details.change_requested",

@@ -76,7 +76,11 @@ def test_finance_sees_both_accounts_in_full_and_approves(bank, django_capture_on
 
 def test_company_finance_approves_a_change_for_its_company(bank):
     change = make_change(bank, company=bank.company_a)
-    assert login(Client(), bank.finance_a).post(_urls(change)[1]).status_code == 302
+    client = login(Client(), bank.finance_a)
+    # the company has no account of its own: the default account is what is in force for it now
+    page = client.get(_urls(change)[0]).content.decode()
+    assert CURRENT_NUMBER in page and NEW_NUMBER in page and "(default account)" in page
+    assert client.post(_urls(change)[1]).status_code == 302
     event = OutboxEvent.objects.get(topic="bank_details.change_approved")
     assert event.payload["company"] == "SH01" and event.company == bank.company_a
     # the company's account is new; the supplier's default account stays in force for the other companies

@@ -296,3 +296,14 @@ def test_the_supplier_page_runs_a_constant_number_of_queries(bank):
         )  # fmt: skip
     # accounts (1) + changes (1) + session, user, membership, scope and profile queries: the same for any row count
     assert count() == few
+
+
+def test_the_supplier_workspace_shows_the_way_in_and_a_pending_change(bank):
+    make_change(bank)
+    content = login(Client(), bank.supplier_a_admin).get("/supplier/").content.decode()
+    assert 'href="/supplier/bank-details/"' in content
+    assert "A change of your bank details awaits" in content
+    assert (
+        'href="/supplier/bank-details/"'
+        not in login(Client(), bank.supplier_a_sales).get("/supplier/").content.decode()
+    )
