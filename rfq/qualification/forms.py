@@ -41,7 +41,7 @@ class DocumentForm(forms.Form):
         label=_("Document type"), queryset=DocumentType.objects.filter(is_active=True)
     )
     issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
-    number = forms.CharField(label=_("Number"), max_length=100)
+    number = forms.CharField(label=_("Document number"), max_length=100)
     issued_on = forms.DateField(label=_("Issued on"), widget=DateInput)
     expires_on = forms.DateField(
         label=_("Expires on"),

@@ -2,7 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.notifications.kinds import register_kind
+from portal.notifications.kinds import register_group, register_kind
+
+register_group("qualification", label=_("Qualification documents"), order=75)
 
 register_kind(
     "qualification.document_accepted",
