@@ -128,6 +128,9 @@ def document_replace(request, document_id):
         raise Http404
     if not may_manage(request.user, membership.partner):
         raise PermissionDenied
+    if document.status != DocumentStatus.ACCEPTED:
+        messages.error(request, _("Only a document in force can be renewed: upload a new document instead."))
+        return redirect("qualification_index")
     form = DocumentForm(request.POST or None, request.FILES or None, replaces=document)
     status = 200
     if request.method == "POST":

@@ -359,3 +359,19 @@ def test_the_dashboard_shows_the_qualification_task_only_when_something_needs_do
     RequirementFactory(document_type=iso9001, company=cast.company_a)
     html = client.get("/supplier/").content.decode()
     assert "One mandatory document is missing, expired or waiting for review." in html
+
+
+def test_only_a_document_in_force_can_be_renewed(cast, iso9001):
+    rejected = QualificationDocumentFactory(
+        partner=cast.supplier_a, document_type=iso9001, status=DocumentStatus.REJECTED
+    )
+    before = snapshot()
+    response = client_of(cast.supplier_a_admin).post(f"{URL}documents/{rejected.uuid}/replace/", document_data(iso9001))
+    assert response.status_code == 302
+    assert snapshot() == before
+
+
+def test_the_expiry_task_is_on_the_beat_schedule():
+    from portal.celery import app
+
+    assert app.conf.beat_schedule["qualification-expiry"]["task"] == "rfq.qualification.tasks.qualification_expiry"
