@@ -57,9 +57,18 @@ def _finance_staff(company: Any) -> list[Any]:
 
 
 def _event_payload(change: BankDetailsChange, details: dict[str, str]) -> dict[str, Any]:
+    accounts = SupplierAccount.objects.filter(partner_id=change.partner_id).select_related("company")
+    if change.company is not None:
+        accounts = accounts.filter(company=change.company)
     return {
         "change": change.uuid,
-        "supplier": {"id": change.partner.uuid, "tax_id": change.partner.tax_id, "name": change.partner.name},
+        "supplier": {
+            "id": change.partner.uuid,
+            "tax_id": change.partner.tax_id,
+            "name": change.partner.name,
+            # the vendor numbers of the companies the account is for, so each ERP finds its vendor
+            "erp_numbers": {account.company.code: account.erp_number for account in accounts.order_by("company__code")},
+        },
         # null: the supplier's default account for every company without one of its own
         "company": change.company.code if change.company is not None else None,
         "bank_account": details,

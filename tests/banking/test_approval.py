@@ -83,6 +83,8 @@ def test_company_finance_approves_a_change_for_its_company(bank):
     assert client.post(_urls(change)[1]).status_code == 302
     event = OutboxEvent.objects.get(topic="bank_details.change_approved")
     assert event.payload["company"] == "SH01" and event.company == bank.company_a
+    erp_number = bank.supplier_a.supplier_accounts.get(company=bank.company_a).erp_number
+    assert event.payload["supplier"]["erp_numbers"] == {"SH01": erp_number}
     # the company's account is new; the supplier's default account stays in force for the other companies
     current = SupplierBankAccount.objects.filter(is_current=True).values_list("company_id", "account_number")
     assert set(current) == {(None, CURRENT_NUMBER), (bank.company_a.pk, NEW_NUMBER)}
