@@ -26,3 +26,22 @@ def gate_reasons(partner: Any, company: Any, category: Any, on: date) -> list[st
     for _key, gate in avl_gates.items():
         reasons.extend(gate(partner, company, category, on))
     return reasons
+
+
+def gate_reasons_many(partners: list[Any], company: Any, category: Any, on: date) -> dict[Any, list[str]]:
+    """`gate_reasons` for many suppliers at once, keyed by partner pk. A gate that also offers
+    `gate.many(partners, company, category, on) -> {partner pk: [reasons]}` is asked once for all of them (a
+    constant number of queries); any other gate is asked supplier by supplier."""
+    reasons: dict[Any, list[str]] = {partner.pk: [] for partner in partners}
+    if not partners:
+        return reasons
+    for _key, gate in avl_gates.items():
+        many = getattr(gate, "many", None)
+        if many is not None:
+            found = many(partners, company, category, on)
+            for partner in partners:
+                reasons[partner.pk].extend(found.get(partner.pk, []))
+        else:
+            for partner in partners:
+                reasons[partner.pk].extend(gate(partner, company, category, on))
+    return reasons

@@ -1,3 +1,7 @@
-"""/supplier/approvals/ …"""
+"""/supplier/approvals/: the supplier's view of the approved vendor list."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [path("", views.approvals, name="supplier_approvals")]
