@@ -12,6 +12,7 @@ CHANGE_REQUESTED = "banking.change_requested"
 CHANGE_AWAITING_APPROVAL = "banking.change_awaiting_approval"
 CHANGE_APPROVED = "banking.change_approved"
 CHANGE_REJECTED = "banking.change_rejected"
+CHANGE_WITHDRAWN = "banking.change_withdrawn"
 
 # Told at once to every administrator of the supplier: a takeover of one admin account cannot redirect payments
 # without the others hearing of it.
@@ -43,5 +44,13 @@ register_kind(
     CHANGE_REJECTED,
     title=_("The bank details change of %(partner)s was rejected"),
     body=_("%(actor)s rejected the account ending in %(last4)s (%(scope)s): %(reason)s. The current account stays."),
+    group=GROUP,
+)
+register_kind(
+    CHANGE_WITHDRAWN,
+    title=_("A bank details change of %(partner)s was withdrawn"),
+    body=_(
+        "%(actor)s withdrew the request for the account ending in %(last4)s (%(scope)s). The current account stays."
+    ),
     group=GROUP,
 )

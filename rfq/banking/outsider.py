@@ -57,3 +57,14 @@ register(
         owner_status=302,
     )
 )
+register(
+    OutsiderCase(
+        url_name="banking_change_withdraw",
+        model=BankDetailsChange,
+        make=_change,
+        owner=lambda cast, change: cast.supplier_a_admin,
+        kwargs=lambda change: {"change_id": change.uuid},
+        method="post",
+        owner_status=302,
+    )
+)

@@ -270,3 +270,40 @@ def bank_details_change_reject(
             company=change.company,
         )
     return change
+
+
+def bank_details_change_withdraw(*, actor: Any, change: BankDetailsChange, request: Any = None) -> BankDetailsChange:
+    """A supplier administrator withdraws a pending request (e.g. one none of them made); the others are told."""
+    if not may_request_change(actor, change.partner):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        change = (
+            BankDetailsChange.objects.select_for_update(of=("self",))
+            .select_related("partner", "company")
+            .get(pk=change.pk)
+        )
+        if change.status != ChangeStatus.PENDING:
+            raise DomainError(
+                _("This change was already decided (%(status)s).") % {"status": change.get_status_display()}
+            )
+        _set_status(change, ChangeStatus.WITHDRAWN, decided_by=actor, decided_at=now, reason="")
+        audit_record(
+            actor=actor,
+            action="bank_details.change_withdrawn",
+            obj=change,
+            partner=change.partner,
+            company=change.company,
+            before={"status": ChangeStatus.PENDING},
+            after={"status": ChangeStatus.WITHDRAWN},
+            request=request,
+        )
+        notify(
+            recipients=[admin for admin in partner_admins(change.partner) if admin.pk != actor.pk],
+            kind=kinds.CHANGE_WITHDRAWN,
+            params=_notification_params(change, actor),
+            url=reverse("banking_index"),
+            partner=change.partner,
+            company=change.company,
+        )
+    return change

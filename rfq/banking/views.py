@@ -8,16 +8,18 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.core.errors import DomainError
+from portal.core.scoped_views import get_partner_object
 from portal.core.workspaces import SUPPLIER, workspace_membership
 
 from .access import may_request_change, may_view_bank_details
 from .forms import BankDetailsChangeForm
-from .models import ChangeStatus
+from .models import BankDetailsChange, ChangeStatus
 from .reauth import has_second_factor, reauthenticate_url, second_factor_recently_used
 from .selectors import accounts_of, changes_of
-from .services import bank_details_change_request
+from .services import bank_details_change_request, bank_details_change_withdraw
 
 
 @login_required
@@ -77,3 +79,20 @@ def change_request(request):
             )
             return redirect("banking_index")
     return render(request, "banking/change_request.html", {"partner": partner, "form": form})
+
+
+@login_required
+@require_POST
+def change_withdraw(request, change_id):
+    """Any administrator of the supplier withdraws a pending request; no second factor needed, it only stops one."""
+    partner = workspace_membership(request, SUPPLIER).partner
+    change = get_partner_object(request, BankDetailsChange.objects.filter(partner=partner), change_id)
+    if not may_request_change(request.user, partner):
+        raise PermissionDenied
+    try:
+        bank_details_change_withdraw(actor=request.user, change=change, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request was withdrawn; the current account stays in force."))
+    return redirect("banking_index")

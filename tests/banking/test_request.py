@@ -307,3 +307,54 @@ def test_the_supplier_workspace_shows_the_way_in_and_a_pending_change(bank):
         'href="/supplier/bank-details/"'
         not in login(Client(), bank.supplier_a_sales).get("/supplier/").content.decode()
     )
+
+
+# --- withdrawing a pending request ---------------------------------------------------------------------------------
+
+
+def _withdraw_url(change):
+    return f"/supplier/bank-details/changes/{change.uuid}/withdraw/"
+
+
+def test_another_admin_withdraws_a_request_they_did_not_make(bank, django_capture_on_commit_callbacks):
+    change = make_change(bank)
+    client = login(Client(), bank.supplier_a_admin_2)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_withdraw_url(change))
+    assert response.status_code == 302 and response["Location"] == INDEX
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN and change.decided_by == bank.supplier_a_admin_2
+    assert list(SupplierBankAccount.objects.values_list("account_number", "is_current")) == [(CURRENT_NUMBER, True)]
+    assert list(
+        Notification.objects.filter(kind="banking.change_withdrawn").values_list("recipient__email", flat=True)
+    ) == ["admin@supplier-a.test"]
+    assert AuditEvent.objects.get(action="bank_details.change_withdrawn").actor == bank.supplier_a_admin_2
+    # a decided change stays decided
+    before = state()
+    assert client.post(_withdraw_url(change)).status_code == 302
+    assert state() == before
+
+
+WITHDRAW_DENIED = [
+    ("supplier_a_finance", 403),
+    ("supplier_a_sales", 403),
+    ("supplier_b_admin", 404),
+    ("outsider", 404),
+    ("staff_b", 404),
+]
+
+
+@pytest.mark.parametrize(("who", "status"), WITHDRAW_DENIED)
+def test_withdrawing_needs_an_admin_of_the_supplier(bank, who, status):
+    change = make_change(bank)
+    before = state()
+    assert login(Client(), getattr(bank, who)).post(_withdraw_url(change)).status_code == status
+    assert state() == before
+
+
+def test_withdrawing_anonymously_is_sent_to_log_in(bank):
+    change = make_change(bank)
+    before = state()
+    response = Client().post(_withdraw_url(change))
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
+    assert state() == before
