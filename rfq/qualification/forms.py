@@ -63,6 +63,7 @@ class DocumentForm(forms.Form):
             self.fields["document_type"].initial = replaces.document_type_id
             self.fields["document_type"].disabled = True
             self.fields["issuing_body"].initial = replaces.issuing_body
+            self.fields["expires_on"].required = replaces.document_type.has_expiry
 
     def clean(self):
         data = super().clean()

@@ -355,7 +355,7 @@ def test_back_office_lists_run_a_constant_number_of_queries(cast, iso9001, url):
 
 def test_the_dashboard_shows_the_qualification_task_only_when_something_needs_doing(cast, iso9001):
     client = client_of(cast.supplier_a_sales)
-    assert client.get("/supplier/").context["tasks"] == []
+    assert not any("/supplier/qualification/" in task for task in client.get("/supplier/").context["tasks"])
     RequirementFactory(document_type=iso9001, company=cast.company_a)
     html = client.get("/supplier/").content.decode()
     assert "One mandatory document is missing, expired or waiting for review." in html
