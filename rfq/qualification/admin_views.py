@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.core.errors import DomainError
 from portal.organisations.access import get_object_for_user, scope_of
-from portal.organisations.models import Company
+from portal.organisations.models import Company, Partner
 
 from .forms import DocumentTypeForm, RejectForm, RequirementForm
-from .models import DocumentStatus, DocumentType, QualificationDocument, QualificationRequirement
+from .models import DocumentStatus, DocumentType, QualificationDocument, QualificationRequirement, SuppliedCategory
 from .services import (
     REVIEWING_STAFF_ROLES,
     document_accept,
@@ -28,6 +28,7 @@ from .services import (
     may_keep_document_types,
     may_keep_requirements,
     may_review,
+    supplier_gaps,
 )
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,25 @@ def document_file(request, document_id):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def supplier_detail(request, partner_id):
+    """One supplier's qualification as staff see it: documents, categories and what is missing for the
+    companies the person works for."""
+    partner = get_object_for_user(Partner.objects.filter(is_supplier=True), request.user, partner_id)
+    if not may_keep_any_requirements(request.user):
+        return _forbidden(request)
+    scope = scope_of(request.user)
+    gaps = [row for row in supplier_gaps(partner) if scope.is_group or row[0].pk in scope.company_ids]
+    context = {
+        "partner": partner,
+        "gaps": gaps,
+        "documents": QualificationDocument.objects.filter(partner=partner)
+        .select_related("document_type", "reviewed_by")
+        .order_by("document_type__sort_order", "document_type__code", "-submitted_at"),
+        "supplied": SuppliedCategory.objects.filter(partner=partner).select_related("category"),
+    }
+    return _render(request, "qualification/admin/supplier_detail.html", partner.name, context, icon="group")
 
 
 # --- document types --------------------------------------------------------------------------------------------

@@ -73,3 +73,12 @@ register(
         kwargs=lambda requirement: {"requirement_id": requirement.uuid},
     )
 )
+register(
+    OutsiderCase(
+        url_name="qualification_admin:supplier_detail",
+        model=QualificationDocument,
+        make=lambda cast: QualificationDocumentFactory(partner=cast.supplier_a),
+        owner=lambda cast, document: cast.sourcing_manager,
+        kwargs=lambda document: {"partner_id": document.partner.uuid},
+    )
+)

@@ -15,6 +15,7 @@ admin_urlpatterns = [
     path("documents/<uuid:document_id>/accept/", admin_views.document_accept_view, name="document_accept"),
     path("documents/<uuid:document_id>/reject/", admin_views.document_reject_view, name="document_reject"),
     path("documents/<uuid:document_id>/file/", admin_views.document_file, name="document_file"),
+    path("suppliers/<uuid:partner_id>/", admin_views.supplier_detail, name="supplier_detail"),
     path("types/", admin_views.document_type_index, name="document_type_index"),
     path("types/new/", admin_views.document_type_edit, name="document_type_create"),
     path("types/<uuid:type_id>/", admin_views.document_type_edit, name="document_type_edit"),

@@ -375,3 +375,29 @@ def test_the_expiry_task_is_on_the_beat_schedule():
     from portal.celery import app
 
     assert app.conf.beat_schedule["qualification-expiry"]["task"] == "rfq.qualification.tasks.qualification_expiry"
+
+
+def test_staff_see_a_suppliers_qualification_with_a_constant_number_of_queries(cast, iso9001):
+    RequirementFactory(document_type=iso9001, company=cast.company_a)
+    url = f"/cms/qualification/suppliers/{cast.supplier_a.uuid}/"
+
+    def count():
+        client = client_of(cast.sourcing_manager)
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response
+
+    QualificationDocumentFactory(
+        partner=cast.supplier_a, document_type=iso9001, issued_on=dt.date(2017, 1, 1), expires_on=dt.date(2020, 1, 1)
+    )
+    SuppliedCategoryFactory(partner=cast.supplier_a)
+    few, response = count()
+    assert "ISO 9001 expired on 2020-01-01: upload a renewed certificate" in response.content.decode()
+    for _ in range(5):
+        QualificationDocumentFactory(partner=cast.supplier_a, document_type=iso9001, status=DocumentStatus.REJECTED)
+        SuppliedCategoryFactory(partner=cast.supplier_a)
+    assert count()[0] == few
+    assert client_of(cast.buyer).get(url).status_code == 403
+    assert client_of(cast.staff_b).get(url).status_code == 404
