@@ -61,10 +61,21 @@ def change_index(request):
     )
 
 
+def _comparison(current, change) -> list[tuple[str, str, str, bool]]:
+    """(label, in force now, requested, differs) per field, for the approver's side-by-side check."""
+    rows = []
+    for name in BankDetailsChange.DETAIL_FIELDS:
+        old = getattr(current, name, "") if current else ""
+        new = getattr(change, name)
+        rows.append((BankDetailsChange._meta.get_field(name).verbose_name, old, new, old != new))
+    return rows
+
+
 def change_detail(request, change_id, reject_form=None):
     change = _staff_change(request, change_id)
     if not may_decide_change(request.user, change):
         return _forbidden(request)
+    current = account_in_force(partner=change.partner, company=change.company)
     return TemplateResponse(
         request,
         "banking/admin/change_detail.html",
@@ -72,7 +83,8 @@ def change_detail(request, change_id, reject_form=None):
             "page_title": _("Bank details change of %(partner)s") % {"partner": change.partner.name},
             "header_icon": "doc-full",
             "change": change,
-            "current": account_in_force(partner=change.partner, company=change.company),
+            "current": current,
+            "comparison": _comparison(current, change),
             "reject_form": reject_form or RejectForm(),
             "is_pending": change.status == ChangeStatus.PENDING,
         },
