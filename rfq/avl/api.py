@@ -22,7 +22,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
 from catalog.models import Category
-from portal.api.problems import PROBLEM_STATUSES, Problem
+from portal.api.problems import PROBLEM_STATUSES, Problem, ProblemError
 from portal.api.reading import DEFAULT_LIMIT, MAX_LIMIT, page
 from portal.api.upserting import (
     SCOPE_READ,
@@ -155,6 +155,9 @@ def list_approved_suppliers(
 ):
     """The AVL entries this client may see, in id order."""
     require_scope(request, SCOPE_READ)
+    for name, value in (("company", company), ("category", category), ("partner", partner)):
+        if value and "\x00" in value:
+            raise ProblemError(422, _("The filter is not valid."), [{"field": name, "detail": _("Not valid.")}])
     entries = ApprovedSupplier.objects.visible_to(request.auth).select_related("company", "category", "partner")
     if company == GROUP_WIDE:
         entries = entries.filter(company__isnull=True)

@@ -14,7 +14,9 @@
    less specific one (the specific decision has lapsed; someone must renew it).
 4. blocked → not allowed; conditional → allowed, with `conditional=True` to be shown; approved → allowed;
    no entry → "not_approved", not allowed (a supplier is sourced only once someone approved it).
-5. Every reason a registered gate (rfq.avl.gates, e.g. "qualification expired") gives makes it not allowed,
+5. A supplier the group has not approved as a partner (pending registration, or blocked as a whole) is not
+   allowed anywhere, whatever its entries say.
+6. Every reason a registered gate (rfq.avl.gates, e.g. "qualification expired") gives makes it not allowed,
    whatever the entry says; the status stays what the AVL says, the reasons tell what else is missing.
 
 `reasons` explain, for the supplier and for staff, everything that is not plain "approved": why it is not
@@ -38,6 +40,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
+from portal.organisations.models import PartnerStatus
 
 from .gates import gate_reasons, gate_reasons_many
 from .models import ApprovedSupplier, AvlStatus
@@ -96,7 +99,7 @@ def _applicable(company: Any, chain: list[int]):
     return ApprovedSupplier.objects.filter(companies, category_id__in=chain)
 
 
-def _decide(entry: ApprovedSupplier | None, company: Any, on: date, gate_list: list[str]) -> Decision:
+def _decide(entry: ApprovedSupplier | None, partner: Any, company: Any, on: date, gate_list: list[str]) -> Decision:
     company_name = getattr(company, "name", None) or _("the group")
     if entry is None:
         status = NOT_APPROVED
@@ -122,7 +125,16 @@ def _decide(entry: ApprovedSupplier | None, company: Any, on: date, gate_list: l
     else:
         status = AvlStatus.APPROVED.value
         reasons = []
-    allowed = status in (AvlStatus.APPROVED, AvlStatus.CONDITIONAL) and not gate_list
+    if partner.status != PartnerStatus.APPROVED:
+        if partner.status == PartnerStatus.BLOCKED:
+            reasons = [*reasons, _("The group has blocked this supplier: contact the group's purchasing.")]
+        else:
+            reasons = [*reasons, _("The supplier's registration is not yet approved by the group.")]
+    allowed = (
+        status in (AvlStatus.APPROVED, AvlStatus.CONDITIONAL)
+        and not gate_list
+        and partner.status == PartnerStatus.APPROVED
+    )
     return Decision(
         status=status,
         conditional=status == AvlStatus.CONDITIONAL,
@@ -138,7 +150,7 @@ def avl_decision(partner: Any, company: Any, category: Category, on: date) -> De
     chain = category_chain(category)
     entries = list(_applicable(company, chain).filter(partner_id=partner.pk).select_related("company"))
     entry = min(entries, key=lambda row: _rank(row, chain), default=None)
-    return _decide(entry, company, on, gate_reasons(partner, company, category, on))
+    return _decide(entry, partner, company, on, gate_reasons(partner, company, category, on))
 
 
 def avl_suppliers_for(company: Any, category: Category, on: date) -> list[tuple[Any, Decision]]:
@@ -151,11 +163,14 @@ def avl_suppliers_for(company: Any, category: Category, on: date) -> list[tuple[
             best[entry.partner_id] = entry
     partners = [entry.partner for entry in best.values()]
     gates = gate_reasons_many(partners, company, category, on)
-    decided = [(entry.partner, _decide(entry, company, on, gates[entry.partner_id])) for entry in best.values()]
+    decided = [
+        (entry.partner, _decide(entry, entry.partner, company, on, gates[entry.partner_id])) for entry in best.values()
+    ]
     return sorted(decided, key=lambda pair: (not pair[1].allowed, pair[0].name))
 
 
 def entry_decision(entry: ApprovedSupplier, on: date | None = None) -> Decision:
     """The decision an entry gives by itself (for the supplier's overview): its status, expiry and the gates."""
     on = on or company_today(entry.company)
-    return _decide(entry, entry.company, on, gate_reasons(entry.partner, entry.company, entry.category, on))
+    reasons = gate_reasons(entry.partner, entry.company, entry.category, on)
+    return _decide(entry, entry.partner, entry.company, on, reasons)

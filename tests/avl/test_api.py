@@ -130,3 +130,8 @@ def test_reading_pages_and_filters(http, cast, tree, entry):
     assert len(rest["results"]) == 1 and rest["next_cursor"] is None
     assert http.group.get(URL, {"status": "nonsense"}).status_code in (400, 422)
     assert http.group.get(URL, {"cursor": "!!"}).status_code == 422
+
+
+@pytest.mark.parametrize("name", ["company", "category", "partner"])
+def test_a_nul_in_a_filter_is_422_not_500(http, cast, name):
+    assert http.group.get(URL, {name: "SH\x0001"}).status_code == 422

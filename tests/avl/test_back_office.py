@@ -268,3 +268,26 @@ def test_staff_without_the_role_may_not_create(client, cast, tree, who):
     }
     assert client.post("/cms/avl/new/", data).status_code == 403
     assert not ApprovedSupplier.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "a\x00b"}, {"category": "\x00"}, {"company": "SH01\x00"}, {"expiring_within": "99999999999"}, {"p": "-1"}],
+)
+def test_odd_filters_never_fail(client, cast, params):
+    login(client, cast.buyer)
+    assert client.get(INDEX, params).status_code == 200
+    assert client.get("/cms/avl/export.xlsx", params).status_code == 200
+
+
+def test_odd_form_input_is_an_error_next_to_the_field(client, cast, tree, entry):
+    row = entry(cast.supplier_a, tree.plate, cast.company_a)
+    login(client, cast.sourcing_manager)
+    response = client.post(edit_url(row), {"status": "nonsense", "valid_until": "2027-13-45", "reason": "a\x00b"})
+    assert response.status_code == 422
+    assert set(response.context["form"].errors) == {"status", "valid_until", "reason"}
+    response = client.post(
+        "/cms/avl/new/", {"company": "999999", "category": "x", "partner": "\x00", "status": "approved"}
+    )
+    assert response.status_code == 422
+    assert not ApprovedSupplier.objects.exclude(pk=row.pk).exists()

@@ -158,3 +158,14 @@ def test_suppliers_for_asks_a_gate_with_a_many_form_once(cast, tree, entry, with
     assert result[cast.supplier_a].allowed
     assert not result[cast.supplier_b].allowed
     assert result[cast.supplier_b].reasons == ["Renew the ISO 9001 certificate"]
+
+
+@pytest.mark.parametrize("status", ["pending", "blocked"])
+def test_a_partner_the_group_has_not_approved_is_never_allowed(cast, tree, entry, status):
+    entry(cast.supplier_a, tree.plate, cast.company_a)
+    cast.supplier_a.status = status
+    cast.supplier_a.save()
+    decision = avl_decision(cast.supplier_a, cast.company_a, tree.plate, ON)
+    assert decision.status == "approved" and not decision.allowed and decision.reasons
+    [(_partner, listed)] = avl_suppliers_for(cast.company_a, tree.plate, ON)
+    assert not listed.allowed
