@@ -241,3 +241,12 @@ def test_the_list_runs_a_constant_number_of_queries(bank):
     # one query for the page of changes (with supplier, company, requester) and one count for the paginator,
     # plus Wagtail's and the session's own: the same whatever the number of rows
     assert count() == few
+
+
+def test_the_list_leaves_out_companies_where_the_person_is_not_finance(bank):
+    StaffRoleFactory(user=bank.finance_a, role="buyer", company=bank.company_b)
+    other = MembershipFactory(roles=["admin"]).partner
+    make_change(bank, company=bank.company_b, partner=other, number="6217000099998888777")
+    make_change(bank, company=bank.company_a)
+    content = login(Client(), bank.finance_a).get(LIST).content.decode()
+    assert "•••• 5432" in content and "8777" not in content
