@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -125,7 +125,7 @@ def bank_details_change_request(
                     after={"status": ChangeStatus.WITHDRAWN, "reason": "replaced by a newer request"},
                     request=request,
                 )
-            change = BankDetailsChange.objects.create(
+            change = BankDetailsChange(
                 partner=partner,
                 company=company,
                 requested_by=actor,
@@ -133,7 +133,12 @@ def bank_details_change_request(
                 status=ChangeStatus.PENDING,
                 **details,
             )
-            change.full_clean()
+            try:
+                # the one-pending-change rule is the database's (a race ends in IntegrityError below)
+                change.full_clean(validate_constraints=False)
+            except ValidationError as error:
+                raise DomainError(" ".join(error.messages)) from error
+            change.save()
             current = account_in_force(partner=partner, company=company)
             audit_record(
                 actor=actor,

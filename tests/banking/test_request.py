@@ -358,3 +358,20 @@ def test_withdrawing_anonymously_is_sent_to_log_in(bank):
     response = Client().post(_withdraw_url(change))
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=")
     assert state() == before
+
+
+def test_the_service_refuses_bad_details_with_a_message(bank):
+    from types import SimpleNamespace
+
+    from portal.core.errors import DomainError
+    from rfq.banking.services import bank_details_change_request
+
+    client = _admin_client(bank.supplier_a_admin)
+    request = SimpleNamespace(session=client.session, user=bank.supplier_a_admin, META={})
+    details = {"account_holder": "", "bank_name": "y", "account_number": NEW_NUMBER, "currency": "cny"}
+    before = state()
+    with pytest.raises(DomainError):
+        bank_details_change_request(
+            actor=bank.supplier_a_admin, partner=bank.supplier_a, company=None, details=details, request=request
+        )
+    assert state() == before
