@@ -70,3 +70,22 @@ def test_no_dashboard_card_when_nothing_holds_the_supplier_back(client, cast, tr
     entry(cast.supplier_a, tree.fasteners, None)
     login(client, cast.supplier_a_sales)
     assert URL not in client.get("/supplier/").content.decode()
+
+
+def test_the_demo_entries_load_twice_to_the_same_rows(db, tree):
+    from catalog.models import Category
+    from rfq.avl.demo import load_avl_demo
+    from rfq.avl.models import ApprovedSupplier
+    from tests.factories import CompanyFactory, PartnerFactory
+
+    CompanyFactory(code="SH01")
+    for code in ("FASTENER", "ELECTRICAL"):
+        Category.objects.create(code=code, name=code)
+    for tax_id in ("91320200MA1HK0011N", "91330200MA2HL0027C", "91320500MA1JM0042E", "91120116MA05N0051G"):
+        PartnerFactory(tax_id=tax_id)
+    load_avl_demo()
+    fields = ("status", "valid_until", "reason", "company_id")
+    first = list(ApprovedSupplier.objects.order_by("pk").values(*fields))
+    load_avl_demo()
+    assert list(ApprovedSupplier.objects.order_by("pk").values(*fields)) == first
+    assert len(first) == 4
