@@ -5,6 +5,7 @@ import time
 
 import pytest
 import time_machine
+from allauth.account import app_settings as account_settings
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.totp.internal.auth import TOTP
 from django.core import mail
@@ -25,7 +26,7 @@ INDEX = "/supplier/bank-details/"
 CHANGE = "/supplier/bank-details/change/"
 REAUTH = "/accounts/2fa/reauthenticate/"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-STALE = 301  # seconds: just past allauth's re-authentication window (300 s)
+STALE = account_settings.REAUTHENTICATION_TIMEOUT + 1  # seconds: just past allauth's re-authentication window
 
 pytestmark = pytest.mark.django_db
 
@@ -375,3 +376,10 @@ def test_the_service_refuses_bad_details_with_a_message(bank):
             actor=bank.supplier_a_admin, partner=bank.supplier_a, company=None, details=details, request=request
         )
     assert state() == before
+
+
+def test_a_second_factor_just_inside_the_window_still_counts(bank):
+    client = _admin_client(bank.supplier_a_admin)
+    with time_machine.travel(time.time() + account_settings.REAUTHENTICATION_TIMEOUT - 5, tick=False):
+        assert client.post(CHANGE, NEW_DETAILS)["Location"] == INDEX
+    assert BankDetailsChange.objects.count() == 1
