@@ -250,3 +250,18 @@ def test_the_list_leaves_out_companies_where_the_person_is_not_finance(bank):
     make_change(bank, company=bank.company_a)
     content = login(Client(), bank.finance_a).get(LIST).content.decode()
     assert "•••• 5432" in content and "8777" not in content
+
+
+@pytest.mark.parametrize("query", ["?status=approved", "?status=nonsense", "?p=abc", "?p=99999", "?status=%00"])
+def test_odd_list_parameters_never_fail(bank, query):
+    make_change(bank, company=bank.company_a)
+    assert login(Client(), bank.finance_a).get(LIST + query).status_code == 200
+
+
+def test_an_overlong_reason_is_refused_with_a_message(bank):
+    change = make_change(bank, company=bank.company_a)
+    client = login(Client(), bank.finance_a)
+    before = state()
+    response = client.post(_urls(change)[2], {"reason": "x" * 1001})
+    assert response.status_code == 200 and response.context["reject_form"].errors["reason"]
+    assert state() == before
