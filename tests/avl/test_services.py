@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from portal.audit.models import AuditEvent
 from portal.integration.models import OutboxEvent
@@ -102,8 +103,6 @@ def test_group_wide_entries_by_a_group_sourcing_manager_or_a_group_admin(cast, t
 
 
 def test_one_group_wide_entry_per_category_and_supplier(cast, tree):
-    from django.db import IntegrityError, transaction
-
     ApprovedSupplier.objects.create(category=tree.plate, partner=cast.supplier_a, status="approved")
     with pytest.raises(IntegrityError), transaction.atomic():
         ApprovedSupplier.objects.create(category=tree.plate, partner=cast.supplier_a, status="blocked")

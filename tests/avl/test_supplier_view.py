@@ -4,9 +4,12 @@ from datetime import date
 
 import pytest
 
-from rfq.avl.models import AvlStatus
+from catalog.models import Category
+from rfq.avl.demo import load_avl_demo
+from rfq.avl.models import ApprovedSupplier, AvlStatus
 from rfq.avl.panels import ApprovalsPanel
 from tests.conftest import login
+from tests.factories import CompanyFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/supplier/approvals/"
@@ -73,11 +76,6 @@ def test_no_dashboard_card_when_nothing_holds_the_supplier_back(client, cast, tr
 
 
 def test_the_demo_entries_load_twice_to_the_same_rows(db, tree):
-    from catalog.models import Category
-    from rfq.avl.demo import load_avl_demo
-    from rfq.avl.models import ApprovedSupplier
-    from tests.factories import CompanyFactory, PartnerFactory
-
     CompanyFactory(code="SH01")
     for code in ("FASTENER", "ELECTRICAL"):
         Category.objects.create(code=code, name=code)
