@@ -43,7 +43,7 @@ REFERENCE = "/cms/partners/"
 PARTNERS = 2000
 PAGES = [
     ("unfiltered", {}),
-    ("category STEEL-03 with subcategories", {"category": "C03"}),
+    ("category C03 with its 10 subcategories", {"category": "C03"}),
     ("status blocked", {"status": "blocked"}),
     ("company SH01, page 5", {"company": "SH01", "p": "5"}),
     ("supplier search", {"q": "供应商 01"}),
