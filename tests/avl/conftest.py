@@ -46,7 +46,3 @@ def gate():
 def without_other_gates(monkeypatch):
     """The AVL alone: the gates other apps registered (qualification) are set aside for the test."""
     monkeypatch.setattr(avl_gates, "_entries", {})
-
-
-# The browser test of this folder uses the browser fixtures of tests/e2e/.
-from tests.e2e.conftest import base_url_localhost, screenshot  # noqa: E402, F401
