@@ -423,6 +423,24 @@ def qualification_gate(partner: Any, company: Any, category: Any, on: dt.date) -
     return [gap.reason for gap in qualification_gaps(partner, company, category, on)]
 
 
+def _qualification_gate_many(partners: list[Any], company: Any, category: Any, on: dt.date) -> dict[Any, list[str]]:
+    """The gate for many suppliers at once (the AVL's supplier lists): two queries whatever their number."""
+    types = {r.document_type_id: r.document_type for r in requirements_for(company, category)}
+    if not types:
+        return {partner.pk: [] for partner in partners}
+    documents: dict[Any, list[QualificationDocument]] = {partner.pk: [] for partner in partners}
+    for document in QualificationDocument.objects.filter(
+        partner__in=[partner.pk for partner in partners],
+        status__in=[DocumentStatus.ACCEPTED, DocumentStatus.SUBMITTED],
+        document_type_id__in=list(types),
+    ).order_by("-submitted_at"):
+        documents[document.partner_id].append(document)
+    return {pk: [gap.reason for gap in _evaluate(types, mine, on)] for pk, mine in documents.items()}
+
+
+qualification_gate.many = _qualification_gate_many
+
+
 def supplier_gaps(partner: Any, now: dt.datetime | None = None) -> list[tuple[Any, Any, Gap]]:
     """For the supplier's page: (company, category or None, gap) over the companies it has accounts with and
     the categories it declared, each company judged on its own local date. A fixed number of queries."""

@@ -6,11 +6,20 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from rfq.avl.decision import avl_decision, avl_suppliers_for, company_today
 from rfq.avl.gates import avl_gates
 from rfq.avl.models import AvlStatus
 from tests.factories import PartnerFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons are compared in English (the portal's default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 ON = date(2026, 6, 1)

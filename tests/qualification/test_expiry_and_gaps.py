@@ -184,3 +184,30 @@ def test_supplier_gaps_list_per_company_and_declared_category(cast, iso9001, med
     assert [(company.code, category.code, gap.kind) for company, category, gap in rows] == [
         ("SH01", "PLATE", "missing")
     ]
+
+
+def test_the_gate_for_many_suppliers_agrees_with_the_gate_for_one_in_constant_queries(cast, iso9001, media, english):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rfq.avl.gates import gate_reasons_many
+    from tests.factories import PartnerFactory
+
+    plate = CategoryFactory(code="PLATE-MANY")
+    RequirementFactory(document_type=iso9001, category=plate, company=cast.company_a)
+    on = dt.date(2027, 1, 5)
+    expired = QualificationDocumentFactory(partner=cast.supplier_a, document_type=iso9001).partner
+    valid = QualificationDocumentFactory(document_type=iso9001, expires_on=dt.date(2028, 1, 1)).partner
+
+    def many(partners):
+        with CaptureQueriesContext(connection) as queries:
+            reasons = gate_reasons_many(partners, cast.company_a, plate, on)
+        return len(queries), reasons
+
+    few, _ = many([expired, valid])
+    others = [PartnerFactory() for _ in range(10)]
+    more, reasons = many([expired, valid, *others])
+    assert more == few
+    for partner in (expired, valid, *others):
+        assert reasons[partner.pk] == gate_reasons(partner, cast.company_a, plate, on)
+    assert reasons[valid.pk] == [] and len(reasons[expired.pk]) == 1
