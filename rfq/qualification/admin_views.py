@@ -4,13 +4,17 @@ for another company's supplier) and each action checks the staff role (a 403 pag
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,17 +22,22 @@ from portal.core.errors import DomainError
 from portal.organisations.access import get_object_for_user, scope_of
 from portal.organisations.models import Company, Partner
 
-from .forms import DocumentTypeForm, RejectForm, RequirementForm
+from .forms import DocumentFilterForm, DocumentTypeForm, RejectForm, RequirementForm
 from .models import DocumentStatus, DocumentType, QualificationDocument, QualificationRequirement, SuppliedCategory
 from .services import (
+    DEFAULT_ZONE,
     REVIEWING_STAFF_ROLES,
+    SUPPLIER_ZONES,
     document_accept,
     document_reject,
+    is_expired,
+    local_today,
     may_keep_any_requirements,
     may_keep_document_types,
     may_keep_requirements,
     may_review,
     supplier_gaps,
+    supplier_zone,
 )
 
 logger = logging.getLogger(__name__)
@@ -63,18 +72,81 @@ def _reviewing_company_ids(user) -> set[int] | None:
 # --- review ----------------------------------------------------------------------------------------------------
 
 
+def _reviewable_documents(user):
+    """The documents the person may review: of suppliers with an account at a company where the person reviews
+    (every supplier for group-wide reviewers)."""
+    documents = QualificationDocument.objects.visible_to(user)
+    company_ids = _reviewing_company_ids(user)
+    if company_ids is not None:
+        documents = documents.filter(partner__supplier_accounts__company_id__in=company_ids).distinct()
+    return documents
+
+
 def review_queue(request):
     if not may_keep_any_requirements(request.user):
         return _forbidden(request)
-    documents = QualificationDocument.objects.visible_to(request.user).filter(status=DocumentStatus.SUBMITTED)
-    company_ids = _reviewing_company_ids(request.user)
-    if company_ids is not None:
-        documents = documents.filter(partner__supplier_accounts__company_id__in=company_ids).distinct()
+    documents = _reviewable_documents(request.user).filter(status=DocumentStatus.SUBMITTED)
     documents = documents.select_related("partner", "document_type", "replaces", "submitted_by").order_by(
         "submitted_at", "id"
     )
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("p"))
     return _render(request, "qualification/admin/review_queue.html", _("Qualification review"), {"page": page})
+
+
+def _expiring_before(days: int | None = None, *, expired: bool = False) -> Q:
+    """Documents expired (expires_on before today) or expiring within `days` (today up to today + days), each judged
+    on its supplier's local date (the zone follows the supplier's country, as for the expiry reminders)."""
+    now = timezone.now()
+
+    def window(zone_name):
+        today = local_today(ZoneInfo(zone_name), now)
+        if expired:
+            return Q(expires_on__lt=today)
+        return Q(expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=days))
+
+    condition = Q(~Q(partner__country__in=list(SUPPLIER_ZONES)), window(DEFAULT_ZONE))
+    for country, zone_name in SUPPLIER_ZONES.items():
+        condition |= Q(Q(partner__country=country), window(zone_name))
+    return condition
+
+
+def document_list(request):
+    """Every qualification document the person may review (not only those waiting), filtered and paginated."""
+    if not may_keep_any_requirements(request.user):
+        return _forbidden(request)
+    form = DocumentFilterForm(request.GET or None)
+    documents = _reviewable_documents(request.user)
+    order = DocumentFilterForm.NEWEST
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"].strip():
+            text = data["q"].strip()
+            documents = documents.filter(
+                Q(partner__name__icontains=text)
+                | Q(partner__name_en__icontains=text)
+                | Q(partner__tax_id__icontains=text)
+            )
+        if data["document_type"] is not None:
+            documents = documents.filter(document_type=data["document_type"])
+        if data["status"]:
+            documents = documents.filter(status=data["status"])
+        if data["expires_within"] is not None:
+            documents = documents.filter(_expiring_before(data["expires_within"]))
+        if data["expired"]:
+            documents = documents.filter(_expiring_before(expired=True))
+        order = data["order"] or order
+    if order == DocumentFilterForm.EXPIRING:
+        ordering = (F("expires_on").asc(nulls_last=True), "-submitted_at", "-id")
+    else:
+        ordering = ("-submitted_at", "-id")
+    documents = documents.select_related("partner", "document_type", "reviewed_by").order_by(*ordering)
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("p"))
+    now = timezone.now()
+    rows = [(document, is_expired(document, local_today(supplier_zone(document.partner), now))) for document in page]
+    query = request.GET.copy()
+    query.pop("p", None)
+    context = {"page": page, "rows": rows, "form": form, "query_string": query.urlencode()}
+    return _render(request, "qualification/admin/document_list.html", _("Qualification documents"), context)
 
 
 def _document(request, document_id):

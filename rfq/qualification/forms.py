@@ -121,3 +121,29 @@ class RequirementForm(forms.ModelForm):
         self.fields["company"].queryset = companies if companies is not None else Company.objects.all()
         self.fields["company"].required = not allow_group
         self.fields["category"].queryset = Category.objects.filter(is_active=True)
+
+
+class DocumentFilterForm(forms.Form):
+    """The filters of the back office's list of every supplier's qualification documents (all optional)."""
+
+    NEWEST = "newest"
+    EXPIRING = "expiring"
+
+    q = forms.CharField(label=_("Supplier"), required=False, max_length=200, help_text=_("Name or tax ID"))
+    document_type = forms.ModelChoiceField(
+        label=_("Document type"), required=False, queryset=DocumentType.objects.order_by("sort_order", "code")
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    expires_within = forms.IntegerField(label=_("Expires within (days)"), required=False, min_value=0, max_value=3650)
+    expired = forms.BooleanField(label=_("Expired"), required=False)
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[(NEWEST, _("Newest first")), (EXPIRING, _("Soonest expiring first"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import DocumentStatus
+
+        self.fields["status"].choices = [("", _("Any status")), *DocumentStatus.choices]

@@ -11,6 +11,7 @@ from .services import may_keep_any_requirements
 
 admin_urlpatterns = [
     path("", admin_views.review_queue, name="review_queue"),
+    path("documents/", admin_views.document_list, name="document_list"),
     path("documents/<uuid:document_id>/", admin_views.document_detail, name="document_detail"),
     path("documents/<uuid:document_id>/accept/", admin_views.document_accept_view, name="document_accept"),
     path("documents/<uuid:document_id>/reject/", admin_views.document_reject_view, name="document_reject"),
