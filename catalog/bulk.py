@@ -35,7 +35,7 @@ from portal.audit.services import client_ip
 from portal.integration.bulk_sql import copy_rows, update_rows
 from portal.integration.models import OutboxEvent
 from portal.integration.outbox import emit
-from portal.integration.sync import Applied, changes_for_audit, plain
+from portal.integration.sync import Applied, audit_values, plain
 
 from .attributes import validate_attributes
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
@@ -357,7 +357,7 @@ class _Batch:
             item = plan.item
             payload = self._payload(plan)
             action = "item.created" if plan.created else "item.changed"
-            before, after = changes_for_audit(Applied(obj=item, created=plan.created, changes=plan.changes))
+            before, after = audit_values(Applied(obj=item, created=plan.created, changes=plan.changes), payload)
             audits.append(
                 AuditEvent(
                     actor=user,
@@ -367,7 +367,7 @@ class _Batch:
                     object_id=str(item.uuid),
                     object_label=str(item)[:255],
                     before=before,
-                    after=payload if plan.created else after,
+                    after=after,
                     ip_address=ip_address,
                 )
             )

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.audit.services import audit_record
 from portal.integration.outbox import emit
-from portal.integration.sync import Applied, changes_for_audit, upsert_row
+from portal.integration.sync import Applied, audit_applied, upsert_row
 
 from .attributes import validate_attributes, validate_schema
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
@@ -64,16 +63,13 @@ def category_upsert(
         if applied.changed and category.parent_id is not None:
             if category.pk == category.parent_id or any(a.pk == category.pk for a in category.parent.ancestors()):
                 raise ValidationError({"parent": _("A category cannot be placed under itself or its descendants.")})
-        if applied.changed:
-            before, after = changes_for_audit(applied)
-            audit_record(
-                actor=actor,
-                action="category.created" if applied.created else "category.changed",
-                obj=category,
-                before=before,
-                after=after if not applied.created else {"code": code, "name": category.name},
-                request=request,
-            )
+        audit_applied(
+            actor=actor,
+            applied=applied,
+            kind="category",
+            created={"code": code, "name": category.name},
+            request=request,
+        )
     return applied
 
 
@@ -95,16 +91,9 @@ def unit_upsert(
             source_version=source_version,
             source_updated_at=source_updated_at,
         )
-        if applied.changed:
-            before, after = changes_for_audit(applied)
-            audit_record(
-                actor=actor,
-                action="unit.created" if applied.created else "unit.changed",
-                obj=applied.obj,
-                before=before,
-                after=after if not applied.created else {"code": code, "name": applied.obj.name},
-                request=request,
-            )
+        audit_applied(
+            actor=actor, applied=applied, kind="unit", created={"code": code, "name": applied.obj.name}, request=request
+        )
     return applied
 
 
@@ -144,16 +133,8 @@ def item_upsert(
             if conversion_changes:
                 applied.changes["conversions"] = conversion_changes
         if applied.changed:
-            before, after = changes_for_audit(applied)
             payload = item_payload(item)
-            audit_record(
-                actor=actor,
-                action="item.created" if applied.created else "item.changed",
-                obj=item,
-                before=before,
-                after=after if not applied.created else payload,
-                request=request,
-            )
+            audit_applied(actor=actor, applied=applied, kind="item", created=payload, request=request)
             emit(
                 "item.created" if applied.created else "item.changed",
                 payload | {"changed": sorted(applied.changes)} if not applied.created else payload,

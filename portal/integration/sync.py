@@ -101,4 +101,33 @@ def changes_for_audit(applied: Applied) -> tuple[dict, dict]:
     return before, after
 
 
-__all__ = ["Applied", "ValidationError", "changes_for_audit", "plain", "upsert_row"]
+def audit_values(applied: Applied, created: dict[str, Any]) -> tuple[dict, dict]:
+    """(before, after) of an audit row for what `upsert_row` did: nothing → `created` for a new row, the changed
+    fields' old → new values for a changed one."""
+    if applied.created:
+        return {}, {name: plain(value) for name, value in created.items()}
+    return changes_for_audit(applied)
+
+
+def audit_applied(
+    *, actor: Any, applied: Applied, kind: str, created: dict[str, Any], request: Any = None, **owners: Any
+) -> None:
+    """The audit row of what `upsert_row` did: `<kind>.created` with `created` as what was recorded, or
+    `<kind>.changed` with the fields' old and new values; none when nothing changed (a resend, a stale update)."""
+    from portal.audit.services import audit_record  # the audit app sits above integration
+
+    if not applied.changed:
+        return
+    before, after = audit_values(applied, created)
+    audit_record(
+        actor=actor,
+        action=f"{kind}.created" if applied.created else f"{kind}.changed",
+        obj=applied.obj,
+        before=before,
+        after=after,
+        request=request,
+        **owners,
+    )
+
+
+__all__ = ["Applied", "ValidationError", "audit_applied", "audit_values", "changes_for_audit", "plain", "upsert_row"]

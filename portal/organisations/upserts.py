@@ -16,19 +16,16 @@ nested) emits one `partner.changed` event carrying the whole partner and the sor
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.audit.services import audit_record
 from portal.integration.outbox import emit
-from portal.integration.sync import Applied, changes_for_audit, plain, upsert_row
+from portal.integration.sync import Applied, audit_applied, upsert_row
 
 from .access import scope_of
 from .models import (
@@ -47,26 +44,8 @@ from .models import (
 from .payloads import partner_payload
 
 
-def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps({name: plain(value) for name, value in values.items()}, cls=DjangoJSONEncoder))
-
-
 def _audit(actor: Any, applied: Applied, kind: str, values: dict[str, Any], request: Any, **owners: Any) -> None:
-    if not applied.changed:
-        return
-    if applied.created:
-        before, after = {}, values
-    else:
-        before, after = changes_for_audit(applied)
-    audit_record(
-        actor=actor,
-        action=f"{kind}.created" if applied.created else f"{kind}.changed",
-        obj=applied.obj,
-        before=_json_safe(before),
-        after=_json_safe(after),
-        request=request,
-        **owners,
-    )
+    audit_applied(actor=actor, applied=applied, kind=kind, created=values, request=request, **owners)
 
 
 def _company_for_write(actor: Any, code: str | None, field: str = "company") -> Company | None:
