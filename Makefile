@@ -11,8 +11,8 @@ SHELL := /bin/bash
 PORT ?= 8000
 # Extra pytest arguments, e.g. make test PYTEST_ARGS="-k healthz -x"
 PYTEST_ARGS ?=
-RUN_DEBS := gettext
-TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 poppler-utils gettext
+RUN_DEBS := gettext fonts-wqy-microhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS := chromium fonts-wqy-microhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils gettext
 LIB := . .ci/lib.sh
 
 .PHONY: help run test

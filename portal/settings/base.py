@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "rfq.qualification",
     "rfq.avl",
     "rfq.banking",
+    "rfq.sourcing",
     "selfservice",
     # Wagtail: content pages and the staff back office at /cms/.
     "wagtail.contrib.forms",
@@ -181,6 +182,10 @@ MFA_SECRET_KEY = env("MFA_SECRET_KEY", "")
 
 # The audit chain's key lives outside the database, so a database-only rewrite is detectable.
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "")
+
+# Seals bid prices and envelopes until their round is opened (AES-GCM, keys derived per RFQ and round with HKDF).
+# Kept outside the database and apart from SECRET_KEY, so neither a database dump nor the web secret reveals a bid.
+BID_SEALING_KEY = env("BID_SEALING_KEY", "")
 
 # Wagtail: the staff back office.
 WAGTAIL_SITE_NAME = "Group Portal"

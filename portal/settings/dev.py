@@ -10,6 +10,7 @@ DEBUG = True
 SECRET_KEY = env("SECRET_KEY", "dev-only-secret-key-never-used-in-production-0123456789")
 MFA_SECRET_KEY = env("MFA_SECRET_KEY", "dev-only-mfa-key")
 AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY", "dev-only-audit-key")
+BID_SEALING_KEY = env("BID_SEALING_KEY", "dev-only-bid-sealing-key")
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}"))}

@@ -10,6 +10,7 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 MFA_SECRET_KEY = "test-mfa-key"
 AUDIT_HMAC_KEY = "test-audit-key"
+BID_SEALING_KEY = "test-bid-sealing-key"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=0)}

@@ -1,0 +1,1 @@
+"""Outsider sweep registrations (imported by rfq/sourcing/outsider.py)."""
