@@ -87,7 +87,9 @@ class LineFields(models.Model):
     )
     description = models.CharField(_("description"), max_length=300, blank=True)
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
-    unit = models.ForeignKey("catalog.UnitOfMeasure", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "catalog.UnitOfMeasure", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
     need_by = models.DateField(_("need by"), null=True, blank=True)
     site = models.ForeignKey(
         "organisations.Site",
@@ -120,6 +122,9 @@ class RequisitionLine(LineFields):
         constraints = [
             models.UniqueConstraint(fields=["requisition", "position"], name="sourcing_requisition_line_position")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.requisition_id}/{self.position}"
 
 
 # --- RFQs ------------------------------------------------------------------------------------------------------
@@ -235,6 +240,9 @@ class RfqAttachment(models.Model):
     class Meta:
         ordering = ["rfq", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.rfq_id}: {self.document_id}"
+
 
 class Amendment(models.Model):
     """One published change of an RFQ: a new version, what changed, and a deadline that may only move later."""
@@ -252,6 +260,9 @@ class Amendment(models.Model):
     class Meta:
         ordering = ["rfq", "version"]
         constraints = [models.UniqueConstraint(fields=["rfq", "version"], name="sourcing_amendment_version")]
+
+    def __str__(self) -> str:
+        return f"{self.rfq_id} v{self.version}"
 
 
 # --- invitations and rounds ------------------------------------------------------------------------------------
@@ -346,6 +357,9 @@ class OpeningSignature(models.Model):
         ordering = ["round", "signed_at", "id"]
         constraints = [models.UniqueConstraint(fields=["round", "user"], name="sourcing_one_signature_per_user")]
 
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.user_id}"
+
 
 # --- bids --------------------------------------------------------------------------------------------------------
 
@@ -368,9 +382,7 @@ class Bid(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=BidStatus.choices, default=BidStatus.DRAFT)
     draft_sealed = models.BinaryField(default=b"", blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
-    current = models.ForeignKey(
-        "BidSubmission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    current = models.ForeignKey("BidSubmission", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager(partner_path="supplier")
@@ -432,6 +444,9 @@ class BidAttachment(models.Model):
     class Meta:
         ordering = ["bid", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.bid_id}: {self.envelope} ({self.size} B)"
+
 
 class OpenedBidLine(models.Model):
     """A line of an opened submission, decrypted at the opening: what the comparison reads."""
@@ -449,6 +464,9 @@ class OpenedBidLine(models.Model):
 
     class Meta:
         ordering = ["submission", "rfq_line", "is_alternative"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}/{self.rfq_line_id}"
 
 
 # --- clarifications ------------------------------------------------------------------------------------------------
@@ -473,6 +491,9 @@ class Question(models.Model):
 
     class Meta:
         ordering = ["rfq", "asked_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rfq_id}: {self.text[:40]}"
 
 
 # --- awards ------------------------------------------------------------------------------------------------------
@@ -509,6 +530,9 @@ class Award(models.Model):
         verbose_name_plural = _("awards")
         ordering = ["rfq", "-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.rfq_id}: {self.status}"
+
 
 class AwardLine(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="lines")
@@ -523,6 +547,9 @@ class AwardLine(models.Model):
     class Meta:
         ordering = ["award", "rfq_line", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.award_id}/{self.rfq_line_id}"
+
 
 class AwardLetter(models.Model):
     """The award letter (winner) or regret notice (others) of an approved award, per invited supplier."""
@@ -531,7 +558,9 @@ class AwardLetter(models.Model):
     award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="letters")
     invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="letters")
     is_winner = models.BooleanField()
-    document = models.ForeignKey("documents.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager(partner_path="invitation__supplier", company_path="award__rfq__company")
@@ -539,3 +568,6 @@ class AwardLetter(models.Model):
     class Meta:
         ordering = ["award", "id"]
         constraints = [models.UniqueConstraint(fields=["award", "invitation"], name="sourcing_one_letter_per_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.award_id}/{self.invitation_id}"

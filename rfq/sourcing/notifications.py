@@ -55,7 +55,7 @@ register_kind(
 register_kind(
     ROUND_OPENED,
     title=_("Bids for %(rfq)s were opened"),
-    body=_("Round %(round)s of %(rfq)s “%(title)s” was opened. Your bid's commitment was checked: %(verified)s."),
+    body=_("Round %(round)s of %(rfq)s “%(title)s” was opened in the presence of two sourcing managers."),
     group=GROUP,
 )
 register_kind(
