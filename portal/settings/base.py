@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "portal.audit.tasks.seal_audit_events", "schedule": 30.0},
     "audit-publish-head": {"task": "portal.audit.tasks.publish_audit_head", "schedule": 24 * 3600.0},
     "outbox-deliver": {"task": "portal.integration.tasks.deliver_outbox", "schedule": 10.0},
+    # sourcing: reminders before bid deadlines (each once; a late run only delays one)
+    "sourcing-bid-reminders": {"task": "rfq.sourcing.tasks.bid_reminders", "schedule": 600.0},
 }
 
 # The outbox relay (portal.integration.relay): signed webhooks, leased claims, retries with backoff.

@@ -1,0 +1,13 @@
+"""Sourcing's beat tasks: they only notify; no deadline depends on them (the services check the clock)."""
+
+from celery import shared_task
+
+from .rfqs import reminders_send
+
+REMINDERS_TASK = "rfq.sourcing.tasks.bid_reminders"
+
+
+@shared_task(name=REMINDERS_TASK, ignore_result=True, time_limit=300, soft_time_limit=240)
+def bid_reminders() -> dict:
+    """Reminders 48 h and 4 h before a round's deadline to invited suppliers who have not answered, once each."""
+    return reminders_send()
