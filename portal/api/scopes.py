@@ -11,6 +11,8 @@ KNOWN_SCOPES = {
     "masterdata:write": _("Create and change master data"),
     "orders:read": _("Read orders"),
     "orders:write": _("Create and change orders"),
+    "sourcing:read": _("Read RFQs, bid status (never prices before opening) and awards"),
+    "sourcing:write": _("Send purchase requisitions"),
     ALL_SCOPES: _("Everything (every scope, including future ones)"),
 }
 
