@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/documents/", include("portal.documents.urls")),
     path("supplier/", include("rfq.urls")),
     path("customer/", include("selfservice.urls")),
+    path("tenders/", include("rfq.sourcing.tender_urls")),
     # The back office has no login or password pages of its own: allauth's apply, and so does MFA.
     path("cms/login/", core_views.back_office_login),
     path("cms/password_reset/", RedirectView.as_view(url="/accounts/password/reset/")),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("qualification/", include("rfq.qualification.urls")),
     path("approvals/", include("rfq.avl.urls")),
     path("bank-details/", include("rfq.banking.urls")),
+    path("rfqs/", include("rfq.sourcing.urls")),
 ]
