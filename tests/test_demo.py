@@ -81,10 +81,17 @@ def test_demo_loads_the_group_and_is_idempotent():
     assert counts() == after_first
     assert after_first == {
         "Company": 3, "Site": 4, "Warehouse": 5, "Partner": 10, "SupplierAccount": 9, "CustomerAccount": 6,
-        "StaffRole": 10, "NewsIndexPage": 1, "NewsPage": 5, "NoticePage": 2, "HelpIndexPage": 1,
+        "StaffRole": 11, "NewsIndexPage": 1, "NewsPage": 5, "NoticePage": 2, "HelpIndexPage": 1,
         "HelpCategoryPage": 3, "HelpArticlePage": 6, "ContactPage": 1, "ContactFormField": 4, "PortalSettings": 1,
-        "Membership": 20, "User": 30, "EmailAddress": 30, "Authenticator": 20, "UserProfile": 30,
+        "Membership": 20, "User": 31, "EmailAddress": 31, "Authenticator": 21, "UserProfile": 31,
     }  # fmt: skip
+    # sourcing: an RFQ open for bids and one waiting for its opening, their bids sealed
+    from rfq.sourcing.models import BidSubmission, OpenedBidLine, Rfq
+
+    assert sorted(Rfq.objects.values_list("number", "status")) == [
+        ("RFQ-DEMO-0001", "published"), ("RFQ-DEMO-0002", "published"),
+    ]  # fmt: skip
+    assert BidSubmission.objects.count() == 3 and not OpenedBidLine.objects.exists()
     assert first_output == second_output
     assert list(Company.objects.values_list("code", "currency", "time_zone")) == [
         ("DE03", "EUR", "Europe/Berlin"), ("HK04", "USD", "Asia/Hong_Kong"), ("SH01", "CNY", "Asia/Shanghai"),

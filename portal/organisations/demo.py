@@ -135,6 +135,8 @@ STAFF = [
     ("admin@group.example", "王", "芳", "zh-hans", "Asia/Shanghai", [(None, StaffRoleName.GROUP_ADMIN)]),
     ("buyer@sh01.example", "李", "明", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.BUYER)]),
     ("sourcing@sh01.example", "张", "伟", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SOURCING_MANAGER)]),
+    # bids are opened by two sourcing managers
+    ("sourcing2@sh01.example", "赵", "刚", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SOURCING_MANAGER)]),
     ("sales@sh01.example", "陈", "静", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SALES)]),
     ("salesmanager@sh01.example", "刘", "洋", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.SALES_MANAGER)]),
     ("quality@sh01.example", "杨", "帆", "zh-hans", "Asia/Shanghai", [("SH01", StaffRoleName.QUALITY)]),
