@@ -58,6 +58,7 @@ from .models import (
     RoundStatus,
 )
 from .opening import ReauthenticationRequired, round_open_sign
+from .rfq_pdf import plain
 from .selectors import rfq_phase
 
 PAGE_SIZE = 50
@@ -410,6 +411,15 @@ def _round_rows(rfq, rounds, invitations):
     return result
 
 
+def _lines(rfq) -> list:
+    lines = list(rfq.lines.select_related("item", "unit", "site").order_by("position"))
+    for line in lines:
+        line.quantity_text = plain(line.quantity)
+        line.last_price_text = plain(line.last_price)
+        line.target_price_text = plain(line.target_price)
+    return lines
+
+
 def rfq_detail(request, rfq_id):
     rfq = _rfq(request, rfq_id)
     rounds = list(rfq.rounds.order_by("number").prefetch_related("signatures__user"))
@@ -424,7 +434,7 @@ def rfq_detail(request, rfq_id):
         "phase": phase,
         "phase_label": PHASE_LABELS.get(phase, phase),
         "current_round": current,
-        "lines": rfq.lines.select_related("item", "unit", "site").order_by("position"),
+        "lines": _lines(rfq),
         "attachments": rfq.attachments.select_related("document").order_by("pk"),
         "invitations": invitations,
         "rounds": _round_rows(rfq, rounds, invitations),

@@ -20,6 +20,11 @@ RFQ_PDF_KIND = "rfq_pdf"
 TEMPLATE = "sourcing/pdf/rfq.html"
 
 
+def plain(value) -> str:
+    """A Decimal without trailing zeros and never in exponent form (10.0000 → "10", 12.5000 → "12.5")."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _supplier_lines(rfq: Rfq) -> list[dict[str, Any]]:
     """The lines as suppliers may see them: no last or target price ever leaves here."""
     return [
@@ -28,7 +33,7 @@ def _supplier_lines(rfq: Rfq) -> list[dict[str, Any]]:
             "item_code": line.item.code if line.item_id else "",
             "description": line.item.display_name if line.item_id else line.description,
             "note": line.description if line.item_id else "",
-            "quantity": line.quantity.normalize(),
+            "quantity": plain(line.quantity),
             "unit": line.unit.code,
             "need_by": line.need_by,
             "site": f"{line.site.code} {line.site.name}" if line.site_id else "",
