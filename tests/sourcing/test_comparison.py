@@ -18,74 +18,11 @@ from rfq.sourcing.comparison import comparison_matrix
 from rfq.sourcing.models import BidStatus, BidSubmission, RoundStatus
 from tests.factories import PartnerFactory
 from tests.factories.catalog import ItemFactory, UnitFactory
-from tests.sourcing.comparison_data import OPENED_AT, need_by, open_round, opened_rfq, place_bid
+from tests.sourcing.comparison_data import OPENED_AT, kg, open_round, opened_rfq, place_bid, tonne, worked_example
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def kg():
-    return UnitFactory(code="kg", name="千克", name_en="kilogram", dimension="mass", factor=D("1"))
-
-
-def tonne():
-    return UnitFactory(code="t", name="吨", name_en="tonne", dimension="mass", factor=D("1000"))
-
-
-def worked_example(cast, *, rate=True):
-    """The worked example of the module: USD RFQ of a CNY company, rate 7 (company, 2026-03-01).
-
-    Line 1: 2 t of a plate (base unit kg), need by opening + 20 days, last 1100, target 950 (USD/t).
-    Line 2: 10 pcs machining (free text), need by opening + 5 days, last 50.
-    A (approved):    L1 1000 special VAT (cost 1000), 10 d;  L2 40 general 6% (cost 42.40), 7 d (late)
-    B (conditional): L1 900 general 3% (cost 927), 30 d (late); L2 45 special (cost 45), 5 d
-    C (approved):    L1 950 special, 10 d, and an alternative 880 at 40 d; no L2 (incomplete)
-    """
-    supplier_c = PartnerFactory(name="丙供应商有限公司", name_en="Supplier C Ltd.")
-    plate = ItemFactory(code="PLATE-Q235", base_unit=kg())
-    lines = [
-        {
-            "item": plate,
-            "description": "",
-            "quantity": D("2"),
-            "unit": tonne(),
-            "need_by": need_by(20),
-            "last_price": D("1100"),
-            "target_price": D("950"),
-        },
-        {"description": "Machining", "quantity": D("10"), "need_by": need_by(5), "last_price": D("50")},
-    ]
-    bids = {
-        cast.supplier_a: {
-            1: {"unit_price": D("1000"), "tax_rate": D("13"), "invoice_type": "vat_special", "lead_time_days": 10},
-            2: {"unit_price": D("40"), "tax_rate": D("6"), "invoice_type": "vat_general", "lead_time_days": 7},
-        },
-        cast.supplier_b: {
-            1: {"unit_price": D("900"), "tax_rate": D("3"), "invoice_type": "vat_general", "lead_time_days": 30},
-            2: {"unit_price": D("45"), "tax_rate": D("13"), "invoice_type": "vat_special", "lead_time_days": 5},
-        },
-        supplier_c: {
-            1: [
-                {"unit_price": D("950"), "invoice_type": "vat_special", "lead_time_days": 10},
-                {"unit_price": D("880"), "invoice_type": "vat_special", "lead_time_days": 40, "is_alternative": True},
-            ]
-        },
-    }
-    rfq, round, invitations = opened_rfq(
-        cast, lines=lines, bids=bids, avl={cast.supplier_b: "conditional"}, currency="USD"
-    )
-    if rate:
-        ExchangeRate.objects.create(
-            company=cast.company_a, base="USD", quote="CNY", valid_on=date(2026, 3, 1), rate=D("7")
-        )
-        # the group's rate is only the fallback, even when newer
-        ExchangeRate.objects.create(company=None, base="USD", quote="CNY", valid_on=date(2026, 3, 2), rate=D("7.2"))
-        # a rate after the opening day is not used
-        ExchangeRate.objects.create(
-            company=cast.company_a, base="USD", quote="CNY", valid_on=date(2026, 3, 3), rate=D("9")
-        )
-    return rfq, round, invitations, supplier_c
 
 
 def test_comparable_basis_unit_currency_and_vat(cast):
