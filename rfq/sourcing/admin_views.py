@@ -774,6 +774,7 @@ def opening_sign(request, rfq_id, round_id):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(page)
+    opened.refresh_from_db(fields=["status"])
     if opened.status == RoundStatus.OPENED:
         messages.success(request, _("The round is opened: the bids are unsealed for comparison."))
     else:
