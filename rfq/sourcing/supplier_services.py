@@ -65,6 +65,6 @@ def question_ask(*, user: Any, invitation: Invitation, text: str, request: Any =
 def _buyer_url(rfq: Rfq) -> str:
     """The RFQ in the back office, when the buyer's screens are installed."""
     try:
-        return reverse("sourcing_admin:detail", kwargs={"rfq_id": rfq.uuid})
+        return reverse("sourcing_admin:rfq_detail", kwargs={"rfq_id": rfq.uuid})
     except NoReverseMatch:
         return ""

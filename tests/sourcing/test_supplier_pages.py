@@ -225,6 +225,7 @@ def test_asking_a_question_notifies_the_buyer(cast, login_as):
     notification = Notification.objects.get()
     assert (notification.recipient, notification.kind) == (cast.buyer, kinds.QUESTION_ASKED)
     assert notification.params["rfq"] == rfq.number
+    assert notification.url == reverse("sourcing_admin:rfq_detail", kwargs={"rfq_id": rfq.uuid})
     assert AuditEvent.objects.filter(action="rfq.question_asked").count() == 1
 
 
