@@ -411,6 +411,13 @@ def _round_rows(rfq, rounds, invitations):
     return result
 
 
+def _labelled(invitations) -> list:
+    invitations = list(invitations)
+    for invitation in invitations:
+        invitation.avl_label = rfqs.avl_label(invitation.avl_status)
+    return invitations
+
+
 def _lines(rfq) -> list:
     lines = list(rfq.lines.select_related("item", "unit", "site").order_by("position"))
     for line in lines:
@@ -425,7 +432,7 @@ def rfq_detail(request, rfq_id):
     rounds = list(rfq.rounds.order_by("number").prefetch_related("signatures__user"))
     current = rounds[-1] if rounds else None
     phase = rfq_phase(rfq, round=current)
-    invitations = list(rfq.invitations.select_related("supplier", "invited_by").order_by("pk"))
+    invitations = _labelled(rfq.invitations.select_related("supplier", "invited_by").order_by("pk"))
     may_manage = may_manage_rfq(request.user, rfq.company)
     history = AuditEvent.objects.filter(rfqs.rfq_history_filter(rfq)).order_by("-created_at", "-pk")[:200]
     questions = list(rfq.questions.select_related("invitation__supplier", "answered_by").order_by("asked_at", "pk"))
@@ -534,7 +541,7 @@ def invitations(request, rfq_id):
         "rfq": rfq,
         "form": form,
         "suggestions": rfqs.invitation_suggestions(rfq),
-        "invitations": rfq.invitations.live().select_related("supplier").order_by("pk"),
+        "invitations": _labelled(rfq.invitations.live().select_related("supplier").order_by("pk")),
         "may_add": rfq.status in (RfqStatus.DRAFT, RfqStatus.PUBLISHED),
         "may_remove": rfq.status == RfqStatus.DRAFT,
         "has_item_lines": rfq.lines.filter(item__isnull=False).exists(),

@@ -39,7 +39,7 @@ from portal.integration.outbox import emit
 from portal.notifications.kinds import register_kind
 from portal.notifications.services import notify
 from portal.organisations.models import Membership, PartnerRole, PartnerStatus
-from rfq.avl.decision import avl_decision, avl_suppliers_for, company_today
+from rfq.avl.decision import avl_decision, avl_suppliers_for, company_today, status_label
 
 from . import notifications as kinds
 from .access import may_manage_rfq
@@ -217,10 +217,6 @@ def _insert_numbered(rfq: Rfq) -> None:
 def _summary(rfq: Rfq) -> dict[str, Any]:
     """What the audit keeps of an RFQ's terms (no prices)."""
     return {name: getattr(rfq, name) for name in RFQ_FIELDS} | {"lines": rfq.lines.count()}
-
-
-def _person(user: Any) -> str:
-    return user.get_full_name() or user.email
 
 
 def bidders_of(partner_ids: Iterable[int]) -> dict[int, list[Any]]:
@@ -515,6 +511,20 @@ class Suggestion:
     conditional: bool
     reasons: list[str]
 
+    @property
+    def label(self) -> str:
+        return avl_label(self.status)
+
+
+def avl_label(status: str) -> str:
+    """The AVL status as people read it ("" when no line has a category)."""
+    if not status:
+        return ""
+    try:
+        return status_label(status)
+    except ValueError:  # a status this version of the AVL does not know: shown as stored
+        return status
+
 
 def invitation_suggestions(rfq: Rfq) -> list[Suggestion]:
     """Suppliers the AVL allows in every category of the lines, not yet invited: blocked, expired and not approved
@@ -562,7 +572,7 @@ def invitation_add(*, user: Any, rfq: Rfq, supplier: Any, override_reason: str =
                 "override_reason": _(
                     "The approved vendor list does not allow this supplier (%(status)s). Write why you invite it."
                 )
-                % {"status": verdict.status or _("not approved")}
+                % {"status": avl_label(verdict.status) or _("not approved")}
             }
         )
     now = timezone.now()

@@ -354,7 +354,7 @@ def test_inviting_despite_the_avl_asks_for_the_reason_on_the_form(client, cast, 
     response = client.post(url, {"supplier": cast.supplier_b.tax_id, "override_reason": ""})
     assert response.status_code == 422
     assert response.context["form"].errors["override_reason"] == [
-        "The approved vendor list does not allow this supplier (not_approved). Write why you invite it."
+        "The approved vendor list does not allow this supplier (Not yet approved). Write why you invite it."
     ]
     assert Invitation.objects.count() == 0
     response = client.post(url, {"supplier": cast.supplier_b.tax_id, "override_reason": "唯一供应商"})
