@@ -141,7 +141,8 @@ def inbox(request):
         "sourcing/supplier/inbox.html",
         {
             "partner": partner,
-            "open_rows": [row for row in rows if row.is_open],
+            # the open ones by how soon they close; the others newest first
+            "open_rows": sorted((row for row in rows if row.is_open), key=lambda row: row.deadline),
             "other_rows": [row for row in rows if not row.is_open],
         },
     )

@@ -366,3 +366,11 @@ def test_dashboard_panel_counts_open_invitations_and_the_nearest_deadline(cast, 
     assert "Open invitations" in html
     assert "2 RFQs wait for your bid." in html
     assert timezone.localtime(soon, timezone.get_fixed_timezone(8 * 60)).strftime("%Y-%m-%d %H:%M") in html
+
+
+def test_open_invitations_are_listed_by_how_soon_they_close(cast, login_as):
+    later = make_published_rfq(cast, title="Closes later", deadline=timezone.now() + timedelta(days=5))
+    sooner = make_published_rfq(cast, title="Closes sooner", deadline=timezone.now() + timedelta(hours=2))
+    html = login_as(cast.supplier_a_sales).get(reverse("sourcing:inbox")).content.decode()
+    assert html.index(sooner.title) < html.index(later.title)
+    assert "closes in 1 h 59 min" in html
