@@ -464,3 +464,15 @@ def test_staff_without_the_role_see_the_rfq_but_no_actions(client, cast):
     assert response.status_code == 200 and response.context["may_manage"] is False
     assert f"{BASE}{rfq.uuid}/amend/" not in response.content.decode()
     assert login(client, cast.staff_b).get(f"{BASE}{rfq.uuid}/").status_code == 404
+
+
+def test_staff_download_the_rfq_pdf_from_the_detail(client, cast, plate):
+    rfq = _invite(make_draft(cast, plate), cast.supplier_a).rfq
+    login(client, cast.buyer)
+    assert client.post(f"{BASE}{rfq.uuid}/publish/", deadline_fields()).status_code == 302
+    document = RfqAttachment.objects.get(rfq=rfq).document
+    assert f"/account/documents/{document.uuid}/" in client.get(f"{BASE}{rfq.uuid}/").content.decode()
+    response = client.get(f"/account/documents/{document.uuid}/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+    assert login(client, cast.staff_b).get(f"/account/documents/{document.uuid}/").status_code == 404

@@ -34,6 +34,7 @@ from rfq.sourcing.models import (
     RequisitionLine,
     RequisitionStatus,
     Rfq,
+    RfqLine,
     RfqStatus,
     Round,
 )
@@ -500,3 +501,20 @@ def test_documents_on_a_draft(cast, plate):
         rfqs.rfq_attachment_add(user=cast.buyer, rfq=rfq, uploaded_file=SimpleUploadedFile("x.exe", b"MZ\x00"))
     rfqs.rfq_attachment_remove(user=cast.buyer, attachment=attachment)
     assert rfq.attachments.count() == 0
+
+
+def test_a_supplier_can_join_while_round_1_takes_bids_and_is_told(cast, plate):
+    rfq = make_published_rfq(cast, suppliers=(cast.supplier_b,))
+    RfqLine.objects.filter(rfq=rfq).update(item=plate.item)
+    invitation = rfqs.invitation_add(user=cast.buyer, rfq=rfq, supplier=cast.supplier_a)
+    assert invitation.source == InvitationSource.AVL
+    assert sorted(Notification.objects.filter(kind=kinds.INVITED).values_list("recipient__email", flat=True)) == [
+        "admin@supplier-a.test",
+        "sales@supplier-a.test",
+    ]
+    late = PartnerFactory(name="迟到供应商")
+    Round.objects.filter(rfq=rfq).update(deadline=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(DomainError) as error:
+        rfqs.invitation_add(user=cast.buyer, rfq=rfq, supplier=late, override_reason="补充")
+    assert error.value.message == "Suppliers can join only while the first round takes bids."
+    assert not Invitation.objects.filter(supplier=late).exists()
