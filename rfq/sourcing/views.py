@@ -16,10 +16,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -45,7 +47,9 @@ from .models import (
     Question,
     Rfq,
     RfqAttachment,
+    RfqLine,
     RfqStatus,
+    RoundStatus,
 )
 from .supplier_forms import (
     TAX_RATES,
@@ -117,8 +121,6 @@ def _bytes_response(content: bytes, *, filename: str, content_type: str) -> Http
 
 
 def _attachment_disposition(filename: str) -> str:
-    from django.utils.http import content_disposition_header
-
     return content_disposition_header(as_attachment=True, filename=filename)
 
 
@@ -607,10 +609,6 @@ def _tender_categories(rfqs: list[Rfq]) -> None:
 @require_GET
 def tender_list(request):
     """Published public tenders still taking bids: company, title, categories, deadline. Anonymous allowed."""
-    from django.db.models import Prefetch
-
-    from .models import RfqLine
-
     rfqs = list(
         supplier_selectors.public_tenders()
         .select_related("company")
@@ -628,14 +626,13 @@ def tender_list(request):
 
 def _tender_context(request, rfq: Rfq) -> dict[str, Any]:
     lines = _lines(rfq)
-    rfq.lines_cached = lines
     first_round = rfq.rounds.filter(number=1).first()
     later = rfq.rounds.filter(number__gt=1).exists()
     deadline = first_round.deadline if first_round else None
     is_open = (
         rfq.status == RfqStatus.PUBLISHED
         and first_round is not None
-        and first_round.status == "open"
+        and first_round.status == RoundStatus.OPEN
         and not later
         and timezone.now() < deadline
     )
