@@ -1,6 +1,7 @@
 """The supplier's RFQ inbox and RFQ page: only its own invitations, never another supplier's or any count, never a
 last or target price; questions, declining, documents, the rank after an opening, the award letter; the panel."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from django.utils import timezone, translation
 from portal.audit.models import AuditEvent
 from portal.notifications.models import Notification
 from rfq.sourcing import notifications as kinds
+from rfq.sourcing.bidding import bid_save_draft, bid_withdraw, parse_bid
 from rfq.sourcing.models import (
     Amendment,
     Award,
@@ -29,7 +31,7 @@ from rfq.sourcing.models import (
 )
 from tests.conftest import login
 from tests.factories.documents import DocumentFactory
-from tests.factories.sourcing import invitation_of, make_published_rfq, opened_rfq, submit_bid
+from tests.factories.sourcing import invitation_of, make_published_rfq, offer_rows, opened_rfq, submit_bid
 
 pytestmark = pytest.mark.django_db
 
@@ -110,11 +112,29 @@ def test_inbox_status_of_each_invitation(cast, login_as):
         {"reason": "No capacity"},
     )
 
+    drafted = make_published_rfq(cast, title="Drafted one", suppliers=(cast.supplier_a,))
+    bid_save_draft(
+        user=cast.supplier_a_admin,
+        invitation=invitation_of(drafted, cast.supplier_a),
+        content=parse_bid(drafted, offer_rows(drafted, [100, 200])),
+    )
+    withdrawn = make_published_rfq(cast, title="Withdrawn one", suppliers=(cast.supplier_a,))
+    submit_bid(cast.supplier_a_admin, withdrawn, cast.supplier_a, [100, 200])
+    bid_withdraw(user=cast.supplier_a_admin, invitation=invitation_of(withdrawn, cast.supplier_a))
+    make_published_rfq(cast, title="Untouched one", suppliers=(cast.supplier_a,))
+
     html = client.get(reverse("sourcing:inbox")).content.decode()
 
-    assert "Submitted v1" in html
-    assert "Needs re-confirmation after an amendment" in html
-    assert "Declined" in html
+    def status_of(rfq_title):
+        row = html[html.index(rfq_title) :]
+        return re.search(r"data-status>([^<]+)<", row[: row.index("</tr>")]).group(1)
+
+    assert status_of("Submitted one") == "Submitted v1"
+    assert status_of("Amended one") == "Needs re-confirmation after an amendment"
+    assert status_of("Declined one") == "Declined"
+    assert status_of("Drafted one") == "Draft saved"
+    assert status_of("Withdrawn one") == "Withdrawn"
+    assert status_of("Untouched one") == "Not started"
 
 
 def test_inbox_runs_a_constant_number_of_queries(cast, login_as):
