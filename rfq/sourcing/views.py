@@ -286,6 +286,22 @@ def _current_content(request, bid: Bid | None) -> BidContent | None:
     return None
 
 
+def _earlier_round_content(request, invitation: Invitation) -> BidContent | None:
+    """A later round (best and final offer) starts from the supplier's last submission of an earlier round."""
+    round = invitation.supplier_round
+    if round is None or round.number == 1:
+        return None
+    earlier = (
+        Bid.objects.filter(invitation=invitation, round__number__lt=round.number, current__isnull=False)
+        .select_related("round__rfq", "current")
+        .order_by("-round__number")
+        .first()
+    )
+    if earlier is None:
+        return None
+    return bidding.submission_content(user=request.user, submission=earlier.current)
+
+
 def _attachments(bid: Bid | None) -> list[dict[str, Any]]:
     """The envelopes' files of the bid, with their names (unsealed for their own supplier)."""
     if bid is None:
@@ -318,6 +334,8 @@ def _render_bid(request, invitation: Invitation, *, entries=None, comment=None, 
     lines = _lines(invitation.rfq)
     if entries is None:
         content = _current_content(request, bid)
+        if content is None and bid is None:
+            content = _earlier_round_content(request, invitation)
         entries = entries_from_content(lines, content)
         comment = content.comment if content else ""
     reason = _read_only_reason(invitation)

@@ -16,9 +16,17 @@ from portal.audit.models import AuditEvent
 from portal.integration.models import OutboxEvent
 from rfq.sourcing.bidding import bid_draft_content, bid_save_draft, parse_bid
 from rfq.sourcing.models import Bid, BidAttachment, BidStatus, BidSubmission, Invitation, InvitationStatus
+from rfq.sourcing.rfqs import round_start
 from tests.conftest import login
 from tests.factories.documents import PDF_BYTES
-from tests.factories.sourcing import invitation_of, make_published_rfq, offer_rows, pass_deadline, submit_bid
+from tests.factories.sourcing import (
+    invitation_of,
+    make_published_rfq,
+    offer_rows,
+    opened_rfq,
+    pass_deadline,
+    submit_bid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -397,3 +405,23 @@ def test_the_countdown_on_the_form(cast, login_as):
     rfq = make_published_rfq(cast, deadline=timezone.now() + timedelta(hours=3, minutes=30, seconds=30))
     html = login_as(cast.supplier_a_sales).get(bid_url(invitation_of(rfq, cast.supplier_a))).content.decode()
     assert "closes in 3 h 30 min" in html
+
+
+def test_a_later_round_starts_from_the_last_offer_and_is_only_for_the_chosen(cast, login_as):
+    opened = opened_rfq(cast, {cast.supplier_a: [100, 200], cast.supplier_b: [90, 150]})
+    rfq = opened.rfq
+    mine = invitation_of(rfq, cast.supplier_a)
+    round_start(user=cast.buyer, rfq=rfq, invitations=[mine], deadline=timezone.now() + timedelta(days=1))
+    client = login_as(cast.supplier_a_sales)
+
+    html = client.get(bid_url(mine)).content.decode()
+
+    first = rfq.lines.order_by("position").first()
+    assert f'name="{first.uuid}.unit_price" value="100"' in html
+    assert 'value="submit"' in html
+    detail = client.get(reverse("sourcing:rfq_detail", kwargs={"invitation_id": mine.uuid})).content.decode()
+    assert "You are invited to round 2 (best and final offer)." in detail
+    assert client.post(bid_url(mine), form_data(rfq, ["95", "190"])).status_code == 302
+    assert Bid.objects.get(round__number=2).current.version == 1
+    theirs = login_as(cast.supplier_b_admin).get(bid_url(invitation_of(rfq, cast.supplier_b))).content.decode()
+    assert "The bids of this round were opened. Your bid can no longer be changed." in theirs
