@@ -476,3 +476,12 @@ def test_staff_download_the_rfq_pdf_from_the_detail(client, cast, plate):
     assert response.status_code == 200
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
     assert login(client, cast.staff_b).get(f"/account/documents/{document.uuid}/").status_code == 404
+
+
+def test_the_list_is_paginated(client, cast):
+    for _number in range(51):
+        make_draft(cast)
+    login(client, cast.buyer)
+    response = client.get(BASE, {"p": "2", "phase": "draft"})
+    assert len(response.context["page"]) == 1
+    assert "phase=draft" in response.content.decode()
