@@ -33,6 +33,7 @@ from . import rfqs
 from .access import is_sourcing_staff, may_manage_rfq, may_open
 from .forms import (
     AmendForm,
+    AmendLineFormSet,
     AnswerForm,
     AttachmentForm,
     CancelForm,
@@ -625,10 +626,21 @@ def amend(request, rfq_id):
         return redirect("sourcing_admin:rfq_detail", rfq_id=rfq.uuid)
     initial = {name: getattr(rfq, name) for name in rfqs.AMENDABLE_FIELDS}
     form = AmendForm(request.POST or None, request.FILES or None, initial=initial)
+    lines = _lines(rfq)
+    line_forms = AmendLineFormSet(
+        request.POST or None,
+        prefix="lines",
+        initial=[{"quantity": line.quantity, "need_by": line.need_by} for line in lines],
+    )
     status = 200
     if request.method == "POST":
         status = 422
-        if form.is_valid():
+        if form.is_valid() and line_forms.is_valid():
+            changed_lines = {
+                str(line.uuid): line_form.cleaned_data
+                for line, line_form in zip(lines, line_forms.forms, strict=False)
+                if line_form.has_changed()
+            }
             try:
                 amendment = rfqs.rfq_amend(
                     user=request.user,
@@ -636,6 +648,7 @@ def amend(request, rfq_id):
                     summary=form.cleaned_data["summary"],
                     deadline=form.cleaned_data["deadline"],
                     fields=form.amended_fields(),
+                    lines=changed_lines,
                     uploaded_file=form.cleaned_data["attachment"],
                     request=request,
                 )
@@ -648,7 +661,13 @@ def amend(request, rfq_id):
             else:
                 messages.success(request, _("Version %(version)s is published.") % {"version": amendment.version})
                 return redirect("sourcing_admin:rfq_detail", rfq_id=rfq.uuid)
-    context = {"rfq": rfq, "form": form, "current_round": current}
+    context = {
+        "rfq": rfq,
+        "form": form,
+        "current_round": current,
+        "line_forms": line_forms,
+        "line_rows": list(zip(lines, line_forms.forms, strict=False)),
+    }
     return _render(
         request, "sourcing/admin/amend.html", _("Amend %(number)s") % {"number": rfq.number}, context, status
     )

@@ -239,6 +239,20 @@ class AmendForm(forms.Form):
         return {name: self.cleaned_data[name] for name in AMENDABLE_FIELDS}
 
 
+class AmendLineForm(forms.Form):
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=4)
+    need_by = forms.DateField(label=_("Need by"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity <= 0:
+            raise ValidationError(_("The quantity must be more than zero."))
+        return quantity
+
+
+AmendLineFormSet = forms.formset_factory(AmendLineForm, extra=0, max_num=500)
+
+
 class InviteForm(forms.Form):
     supplier = forms.CharField(label=_("Supplier's tax id"), max_length=40)
     override_reason = forms.CharField(

@@ -61,7 +61,7 @@ from .models import (
     RoundStatus,
 )
 from .payloads import rfq_payload
-from .rfq_pdf import RFQ_PDF_KIND, rfq_pdf_store
+from .rfq_pdf import RFQ_PDF_KIND, plain, rfq_pdf_store
 
 CANCELLED = "sourcing.cancelled"
 register_kind(
@@ -704,10 +704,12 @@ def rfq_amend(
     summary: str,
     deadline: dt.datetime | None = None,
     fields: dict[str, Any] | None = None,
+    lines: dict[str, dict[str, Any]] | None = None,
     uploaded_file: Any = None,
     request: Any = None,
 ) -> Amendment:
-    """Publish a change while the round takes bids: a new version, maybe a later (never an earlier) deadline;
+    """Publish a change while the round takes bids: a new version, maybe a later (never an earlier) deadline, new
+    terms, new quantities or need-by dates of lines (`lines`: {line uuid: {"quantity", "need_by"}}), a document;
     everyone invited is told, and bids on an earlier version must be confirmed again."""
     _require_role(user, rfq)
     summary = (summary or "").strip()
@@ -745,8 +747,9 @@ def rfq_amend(
         for name, (_old, new) in changes.items():
             if name != "deadline":
                 setattr(locked, name, new)
+        changes.update(_amend_lines(locked, lines or {}))
         locked.version += 1
-        locked.save(update_fields=["version", "updated_at", *(name for name in changes if name != "deadline")])
+        locked.save(update_fields=["version", "updated_at", *(name for name in changes if name in AMENDABLE_FIELDS)])
         amendment = Amendment.objects.create(
             rfq=locked,
             version=locked.version,
@@ -792,6 +795,32 @@ def rfq_amend(
             round.deadline,
         )
     return amendment
+
+
+def _amend_lines(rfq: Rfq, lines: dict[str, dict[str, Any]]) -> dict[str, list[str | None]]:
+    """Apply new quantities and need-by dates; answer the changes as {"line 2 quantity": [old, new], ...}."""
+    changes: dict[str, list[str | None]] = {}
+    errors: list[str] = []
+    for line in rfq.lines.select_for_update().order_by("position"):
+        wanted = lines.get(str(line.uuid))
+        if not wanted:
+            continue
+        quantity, need_by = wanted.get("quantity", line.quantity), wanted.get("need_by", line.need_by)
+        if quantity is None or quantity <= 0:
+            errors.append(_("Line %(number)s: the quantity must be more than zero.") % {"number": line.position})
+            continue
+        if quantity != line.quantity:
+            changes[f"line {line.position} quantity"] = [plain(line.quantity), plain(quantity)]
+        if need_by != line.need_by:
+            changes[f"line {line.position} need_by"] = [
+                line.need_by.isoformat() if line.need_by else None,
+                need_by.isoformat() if need_by else None,
+            ]
+        if quantity != line.quantity or need_by != line.need_by:
+            RfqLine.objects.filter(pk=line.pk).update(quantity=quantity, need_by=need_by)
+    if errors:
+        raise ValidationError({"lines": errors})
+    return changes
 
 
 def question_answer(*, user: Any, question: Any, answer: str, request: Any = None) -> Any:

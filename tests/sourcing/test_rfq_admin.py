@@ -108,6 +108,30 @@ def deadline_fields(prefix="deadline", days=3):
     return {f"{prefix}_0": local.strftime("%Y-%m-%d"), f"{prefix}_1": "17:00"}
 
 
+def amend_form(rfq, **overrides):
+    """The amendment form as the page fills it: the terms and each line's quantity and need-by date unchanged."""
+    lines = list(rfq.lines.order_by("position"))
+    data = {
+        "summary": "",
+        "deadline_0": "",
+        "deadline_1": "",
+        "description": rfq.description,
+        "payment_terms": rfq.payment_terms,
+        "incoterm": rfq.incoterm,
+        "incoterm_place": rfq.incoterm_place,
+        "freight_paid_by": rfq.freight_paid_by,
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": str(len(lines)),
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+    }
+    for index, line in enumerate(lines):
+        data[f"lines-{index}-quantity"] = str(line.quantity)
+        data[f"lines-{index}-need_by"] = line.need_by.isoformat() if line.need_by else ""
+    data.update(overrides)
+    return data
+
+
 def snapshot():
     """Everything a denied request must leave as it was."""
     return (
@@ -212,14 +236,7 @@ CASES = {
     "amend": (
         lambda cast, plate: make_published_rfq(cast),
         lambda rfq: f"{BASE}{rfq.uuid}/amend/",
-        lambda cast, rfq: {
-            "summary": "付款条件改为 30 天",
-            "deadline_0": "",
-            "deadline_1": "",
-            "payment_terms": "30 days",
-            "incoterm": "DAP",
-            "freight_paid_by": "supplier",
-        },
+        lambda cast, rfq: amend_form(rfq, summary="付款条件改为 30 天", payment_terms="30 days"),
         lambda cast, rfq: Rfq.objects.get(pk=rfq.pk).version == 2,
     ),
     "answer": (
@@ -391,10 +408,7 @@ def test_an_amendment_cannot_bring_the_deadline_forward(client, cast):
     rfq = make_published_rfq(cast)
     before = snapshot()
     login(client, english(cast.buyer))
-    response = client.post(
-        f"{BASE}{rfq.uuid}/amend/",
-        {"summary": "提前", **deadline_fields(days=1), "incoterm": "DAP", "freight_paid_by": "supplier"},
-    )
+    response = client.post(f"{BASE}{rfq.uuid}/amend/", amend_form(rfq, summary="提前", **deadline_fields(days=1)))
     assert response.status_code == 422
     assert response.context["form"].errors["deadline"] == [
         "The deadline can be extended, never brought forward: bidders rely on it."
@@ -485,3 +499,34 @@ def test_the_list_is_paginated(client, cast):
     response = client.get(BASE, {"p": "2", "phase": "draft"})
     assert len(response.context["page"]) == 1
     assert "phase=draft" in response.content.decode()
+
+
+def test_an_amendment_changes_quantities_and_need_by_dates(client, cast):
+    rfq = make_published_rfq(cast)
+    first, second = rfq.lines.order_by("position")
+    old_need_by = second.need_by.isoformat()
+    login(client, english(cast.buyer))
+    url = f"{BASE}{rfq.uuid}/amend/"
+    before = snapshot()
+    response = client.post(url, amend_form(rfq, summary="数量改为零", **{"lines-0-quantity": "0"}))
+    assert response.status_code == 422
+    assert response.context["line_forms"].forms[0].errors["quantity"] == ["The quantity must be more than zero."]
+    assert snapshot() == before
+    response = client.post(
+        url,
+        amend_form(
+            rfq,
+            summary="第一行改为 12.5 件，第二行提前交货",
+            **{"lines-0-quantity": "12.5", "lines-1-need_by": "2027-03-01"},
+        ),
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.quantity, second.need_by.isoformat()) == (Decimal("12.5"), "2027-03-01")
+    amendment = Amendment.objects.get()
+    assert amendment.changes == {
+        "line 1 quantity": ["10", "12.5"],
+        "line 2 need_by": [old_need_by, "2027-03-01"],
+    }
+    assert Rfq.objects.get(pk=rfq.pk).version == 2
