@@ -630,7 +630,7 @@ def amend(request, rfq_id):
     line_forms = AmendLineFormSet(
         request.POST or None,
         prefix="lines",
-        initial=[{"quantity": line.quantity, "need_by": line.need_by} for line in lines],
+        initial=[{"quantity": line.quantity_text, "need_by": line.need_by} for line in lines],
     )
     status = 200
     if request.method == "POST":

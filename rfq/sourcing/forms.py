@@ -14,6 +14,7 @@ from catalog.models import Item, UnitOfMeasure
 from portal.organisations.models import Site
 
 from .models import FreightPaidBy, Incoterm, Rfq
+from .rfq_pdf import plain
 from .rfqs import AMENDABLE_FIELDS, RFQ_FIELDS, check_weights
 
 PHASES = [
@@ -139,10 +140,13 @@ class BaseLineFormSet(forms.BaseFormSet):
             raise ValidationError(_("Add at least one line."))
 
     def lines(self) -> list[dict]:
+        """The lines to keep: every existing line not marked for removal (changed or not) and each filled-in new
+        one; a new line left empty is ignored."""
+        existing = self.initial_form_count()
         return [
             form.line()
-            for form in self.forms
-            if form.has_changed() and form.is_valid() and not self._should_delete_form(form)
+            for index, form in enumerate(self.forms)
+            if (index < existing or form.has_changed()) and form.is_valid() and not self._should_delete_form(form)
         ]
 
 
@@ -155,12 +159,12 @@ def line_initial(line) -> dict:
     return {
         "item_code": line.item.code if line.item_id else "",
         "description": line.description,
-        "quantity": line.quantity,
+        "quantity": plain(line.quantity),
         "unit": line.unit.code,
         "need_by": line.need_by,
         "site": line.site_id,
-        "last_price": line.last_price,
-        "target_price": line.target_price,
+        "last_price": plain(line.last_price) or None,
+        "target_price": plain(line.target_price) or None,
         "requisition_line": line.requisition_line_id,
     }
 

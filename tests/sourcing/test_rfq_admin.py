@@ -530,3 +530,25 @@ def test_an_amendment_changes_quantities_and_need_by_dates(client, cast):
         "line 2 need_by": [old_need_by, "2027-03-01"],
     }
     assert Rfq.objects.get(pk=rfq.pk).version == 2
+
+
+def test_editing_keeps_the_lines_left_as_they_were(client, cast, plate):
+    rfq = make_draft(cast, plate)
+    RfqLine.objects.create(rfq=rfq, position=2, description="包装", quantity=Decimal("1"), unit=plate.base_unit)
+    login(client, cast.buyer)
+    page = client.get(f"{BASE}{rfq.uuid}/edit/")
+    formset = page.context["formset"]
+    data = {**rfq_form(title="只改标题"), "lines-TOTAL_FORMS": "4", "lines-INITIAL_FORMS": "2"}
+    for key in [key for key in data if key.startswith("lines-0-") or key.startswith("lines-1-")]:
+        del data[key]
+    for index, form in enumerate(formset.forms[:2]):
+        for name, value in form.initial.items():
+            data[f"lines-{index}-{name}"] = "" if value is None else str(value)
+    data["lines-1-DELETE"] = "on"
+    assert client.post(f"{BASE}{rfq.uuid}/edit/", data).status_code == 302
+    rfq.refresh_from_db()
+    assert rfq.title == "只改标题"
+    # the unchanged first line stays, the removed second goes, the two empty new ones are ignored
+    assert list(rfq.lines.values_list("position", "item__code", "quantity", "last_price")) == [
+        (1, "PL-Q235B-12", Decimal("3.0000"), Decimal("77.7000"))
+    ]
