@@ -1,5 +1,6 @@
-"""The supplier workspace's "Open invitations" panel: how many RFQs still take the partner's bid, and the nearest
-deadline (one query whatever the number of invitations)."""
+"""The supplier workspace's "Open invitations" task: how many RFQs still take the partner's bid, and the nearest
+deadline. Shown only when something waits (the dashboard says "Nothing waits for you" otherwise); one query
+whatever the number of invitations."""
 
 from portal.core.panels import Panel
 from portal.core.registry import dashboard_panels
@@ -16,7 +17,11 @@ class OpenInvitationsPanel(Panel):
 
     def is_shown(self, request) -> bool:
         membership = request.membership
-        return bool(membership) and membership.partner.status == PartnerStatus.APPROVED
+        if not membership or membership.partner.status != PartnerStatus.APPROVED:
+            return False
+        # the same instance renders right after: keep the summary for get_context (one query in all)
+        self.summary = open_invitations(membership.partner)
+        return self.summary.count > 0
 
     def get_context(self, request) -> dict:
-        return {"summary": open_invitations(request.membership.partner)}
+        return {"summary": self.summary}

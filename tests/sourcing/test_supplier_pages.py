@@ -394,3 +394,10 @@ def test_open_invitations_are_listed_by_how_soon_they_close(cast, login_as):
     html = login_as(cast.supplier_a_sales).get(reverse("sourcing:inbox")).content.decode()
     assert html.index(sooner.title) < html.index(later.title)
     assert "closes in 1 h 59 min" in html
+
+
+def test_no_panel_when_nothing_waits(cast, login_as):
+    make_published_rfq(cast, suppliers=(cast.supplier_a,), deadline=timezone.now() - timedelta(hours=1))
+    html = login_as(cast.supplier_a_sales).get("/supplier/").content.decode()
+    assert "Open invitations" not in html
+    assert "Nothing waits for you." in html
