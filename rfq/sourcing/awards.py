@@ -265,7 +265,7 @@ def award_create(
                 AwardLine(
                     rfq_line=row.line,
                     invitation=offer.invitation,
-                    opened_line=offer.opened_line,
+                    opened_line_id=offer.opened_line_id,
                     quantity=allocation.quantity,
                     unit_price=offer.unit_price,
                     reason=allocation.reason,

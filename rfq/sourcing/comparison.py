@@ -35,7 +35,7 @@ The number of SQL queries does not depend on the number of lines or suppliers (p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -49,7 +49,7 @@ from portal.organisations.models import ExchangeRate
 from rfq.avl.decision import company_today
 
 from .bidding import InvoiceType
-from .models import BidStatus, InvitationStatus, OpenedBidLine, Rfq, RfqLine, Round, RoundStatus
+from .models import Bid, BidStatus, InvitationStatus, OpenedBidLine, Rfq, RfqLine, Round, RoundStatus
 
 # The AVL status recorded on the invitation → quality score. A documented choice: approved suppliers are the
 # reference (100), conditionally approved ones carry a known concern (70), any other status (blocked, expired, not
@@ -67,6 +67,20 @@ AVL_LABELS = {
     "expired": gettext_lazy("Expired"),
     "not_approved": gettext_lazy("Not on the AVL"),
 }
+
+OFFER_FIELDS = (
+    "pk",
+    "rfq_line_id",
+    "submission_id",
+    "is_alternative",
+    "unit_price",
+    "tax_rate",
+    "invoice_type",
+    "lead_time_days",
+    "moq",
+    "price_valid_until",
+    "comment",
+)
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -132,12 +146,12 @@ def exchange_rate(rfq: Rfq, day: date) -> Rate:
     return Rate(base, quote, None, None, "missing")
 
 
-@dataclass
+@dataclass(slots=True)
 class Offer:
     """One supplier's offer for one line (a cell of the matrix), or its alternative (a sub-row)."""
 
     invitation: Any
-    opened_line: OpenedBidLine
+    opened_line_id: int
     unit_price: Decimal  # as quoted: net, RFQ currency, per the line's unit
     tax_rate: Decimal
     invoice_type: str
@@ -172,6 +186,7 @@ class LineRow:
     base_quantity: Decimal | None
     conversion_missing: bool
     per_base: Decimal | None = None  # base units per line unit
+    slack_days: int | None = None  # days from the opening day to the need-by date
     offers: dict[int, Offer] = field(default_factory=dict)  # invitation id → main offer
     alternatives: dict[int, Offer] = field(default_factory=dict)  # invitation id → alternative offer
     cells: list[Offer | None] = field(default_factory=list)  # in the matrix's supplier order
@@ -289,43 +304,53 @@ def comparison_matrix(rfq: Rfq, round: Round | None = None, *, rounds: list[Roun
     rate = exchange_rate(rfq, opening_day)
 
     lines = list(
-        rfq.lines.select_related("item__base_unit", "unit", "site")
+        rfq.lines.select_related("item__base_unit", "unit")
+        .defer("item__attributes", "item__description", "item__description_en")
         .prefetch_related("item__conversions__unit")
         .order_by("position")
     )
     # The current submission of each submitted bid of the round: a revised bid's earlier versions and withdrawn
-    # bids are not compared.
-    opened = list(
+    # bids are not compared. The bids (one per supplier) come as objects; the offers (suppliers × lines) as plain
+    # tuples: making thousands of model instances would cost more than all the arithmetic.
+    bids = {
+        bid.current_id: bid
+        for bid in Bid.objects.filter(round=round, status=BidStatus.SUBMITTED, current__isnull=False)
+        .exclude(invitation__status=InvitationStatus.REMOVED)
+        .select_related("invitation__supplier", "current")
+    }
+    opened = (
         OpenedBidLine.objects.filter(
             submission__bid__round=round,
             submission__bid__status=BidStatus.SUBMITTED,
             submission__bid__current_id=F("submission_id"),
             submission__withdrawn_at__isnull=True,
         )
-        .exclude(submission__bid__invitation__status=InvitationStatus.REMOVED)
-        .select_related("submission__bid__invitation__supplier")
         .order_by("rfq_line_id", "is_alternative", "pk")
+        .values_list(*OFFER_FIELDS)
     )
 
     rows = {line.pk: _line_row(line) for line in lines}
+    for row in rows.values():
+        if row.line.need_by:
+            row.slack_days = (row.line.need_by - opening_day).days
     columns: dict[int, SupplierColumn] = {}
-    for opened_line in opened:
-        row = rows.get(opened_line.rfq_line_id)
-        if row is None:
+    for values in opened:
+        row = rows.get(values[1])
+        bid = bids.get(values[2])
+        if row is None or bid is None:
             continue
-        invitation = opened_line.submission.bid.invitation
-        column = columns.get(invitation.pk)
-        if column is None:
-            column = columns[invitation.pk] = SupplierColumn(
-                invitation=invitation,
-                submission=opened_line.submission,
-                score_quality=quality_score(invitation.avl_status),
+        invitation_id = bid.invitation_id
+        if invitation_id not in columns:
+            columns[invitation_id] = SupplierColumn(
+                invitation=bid.invitation,
+                submission=bid.current,
+                score_quality=quality_score(bid.invitation.avl_status),
             )
-        offer = _offer(row, opened_line, invitation, rate, opening_day)
+        offer = _offer(row, values, bid.invitation, rate, opening_day)
         if offer.is_alternative:
-            row.alternatives[invitation.pk] = offer
+            row.alternatives[invitation_id] = offer
         else:
-            row.offers[invitation.pk] = offer
+            row.offers[invitation_id] = offer
 
     for row in rows.values():
         _mark_line(row, columns, rfq, rate)
@@ -373,31 +398,36 @@ def _line_row(line: RfqLine) -> LineRow:
     )
 
 
-def _offer(row: LineRow, opened_line: OpenedBidLine, invitation, rate: Rate, opening_day: date) -> Offer:
+def _offer(row: LineRow, values: tuple, invitation, rate: Rate, opening_day: date) -> Offer:
+    """One offer from its OFFER_FIELDS values (a plain tuple: this runs once per cell)."""
+    (pk, _line, _submission, is_alternative, unit_price, tax_rate, invoice_type, lead_time, moq, valid, comment) = (
+        values
+    )
     line = row.line
-    cost = offer_cost(opened_line.unit_price, opened_line.tax_rate, opened_line.invoice_type)
+    deductible = invoice_type == VAT_SPECIAL
+    cost = unit_price if deductible else unit_price * (1 + tax_rate / HUNDRED)
     base_cost = cost / row.per_base if row.per_base else cost
-    converted = rate.convert(base_cost)
-    amount_company = rate.convert(cost * line.quantity)
-    is_late = bool(line.need_by) and line.need_by < opening_day + timedelta(days=opened_line.lead_time_days)
+    amount = cost * line.quantity
+    factor = rate.rate
     return Offer(
         invitation=invitation,
-        opened_line=opened_line,
-        unit_price=opened_line.unit_price,
-        tax_rate=opened_line.tax_rate,
-        invoice_type=opened_line.invoice_type,
-        vat_deductible=is_vat_deductible(opened_line.invoice_type),
+        opened_line_id=pk,
+        unit_price=unit_price,
+        tax_rate=tax_rate,
+        invoice_type=invoice_type,
+        vat_deductible=deductible,
         cost=cost,
-        base_unit_cost=price(base_cost),
-        base_unit_cost_company=price(converted) if converted is not None else None,
-        amount=money(cost * line.quantity),
-        amount_company=money(amount_company) if amount_company is not None else None,
-        lead_time_days=opened_line.lead_time_days,
-        is_late=is_late,
-        moq=opened_line.moq,
-        price_valid_until=opened_line.price_valid_until,
-        comment=opened_line.comment,
-        is_alternative=opened_line.is_alternative,
+        base_unit_cost=base_cost.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP),
+        base_unit_cost_company=None if factor is None else (base_cost * factor).quantize(PRICE_PLACES, ROUND_HALF_UP),
+        amount=amount.quantize(CENT, rounding=ROUND_HALF_UP),
+        amount_company=None if factor is None else (amount * factor).quantize(CENT, rounding=ROUND_HALF_UP),
+        lead_time_days=lead_time,
+        # need_by < opening day + lead time
+        is_late=row.slack_days is not None and lead_time > row.slack_days,
+        moq=moq,
+        price_valid_until=valid,
+        comment=comment,
+        is_alternative=is_alternative,
     )
 
 
@@ -419,21 +449,18 @@ def _mark_line(row: LineRow, columns: dict[int, SupplierColumn], rfq: Rfq, rate:
     if not offers:
         return
     lowest = min(offer.cost for offer in offers)
-    shortest = min(offer.lead_time_days for offer in offers)
+    shortest = Decimal(min(offer.lead_time_days for offer in offers))
     row.lowest_cost = lowest
-    for offer in offers:
+    weight_price, weight_delivery, weight_quality = rfq.weight_price, rfq.weight_delivery, rfq.weight_quality
+    for invitation_id, offer in row.offers.items():
         offer.is_lowest = offer.cost == lowest
-        offer.score_price = score(_ratio(lowest, offer.cost))
-        offer.score_delivery = score(_ratio(Decimal(shortest), Decimal(offer.lead_time_days)))
-        offer.score_quality = columns[offer.invitation.pk].score_quality
-        offer.score = score(
-            _weighted(
-                rfq,
-                _ratio(lowest, offer.cost),
-                _ratio(Decimal(shortest), Decimal(offer.lead_time_days)),
-                offer.score_quality,
-            )
-        )
+        price_score = _ratio(lowest, offer.cost)
+        delivery_score = _ratio(shortest, Decimal(offer.lead_time_days))
+        offer.score_price = price_score.quantize(CENT, rounding=ROUND_HALF_UP)
+        offer.score_delivery = delivery_score.quantize(CENT, rounding=ROUND_HALF_UP)
+        offer.score_quality = quality = columns[invitation_id].score_quality
+        weighted = (weight_price * price_score + weight_delivery * delivery_score + weight_quality * quality) / HUNDRED
+        offer.score = weighted.quantize(CENT, rounding=ROUND_HALF_UP)
     best = max(offer.score for offer in offers)
     row.best_invitation_ids = frozenset(pk for pk, offer in row.offers.items() if offer.score == best)
     for offer in offers:
