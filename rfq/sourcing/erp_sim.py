@@ -3,6 +3,9 @@
 rfq.round_opened, award.approved). The simulator's receiver records every event it gets (deduplicated by id); the
 handlers here only say what a real ERP would do. An approved award would become purchase orders — those come later.
 
+`apply_demo_requisitions(actor=…)` applies the same requisitions without HTTP (for demo data loaded before the
+simulator runs), through the same service as the API.
+
 `push_requisitions(api)` is registered as "push:sourcing.requisitions": the simulator runs registrations named
 "push:…" with its API client when it starts (and on each push), the way it pushes the day's exchange rates. The
 requisitions carry a fixed source version, so a repeated push answers "applied" and changes nothing.
@@ -12,9 +15,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from portal.core.registry import erp_simulator
+
+from .requisitions import RequisitionApplied, RequisitionLineData, requisition_upsert
 
 logger = logging.getLogger("portal.erpsim")
 
@@ -88,6 +94,37 @@ def demo_requisitions(today: date, company: str = DEMO_COMPANY) -> list[dict[str
             ],
         },
     ]
+
+
+def apply_demo_requisitions(*, actor: Any, today: date | None = None) -> list[RequisitionApplied]:
+    """The demo requisitions applied directly by `actor` (the ERP simulator's API client): idempotent."""
+    applied = []
+    for data in demo_requisitions(today or date.today()):  # noqa: DTZ011 — the ERP's day
+        lines = [
+            RequisitionLineData(
+                quantity=Decimal(line["quantity"]),
+                unit=line["unit"],
+                item=line.get("item"),
+                description=line.get("description", ""),
+                line=line.get("line", ""),
+                need_by=date.fromisoformat(line["need_by"]) if line.get("need_by") else None,
+                site=line.get("site"),
+                last_price=Decimal(line["last_price"]) if line.get("last_price") else None,
+                target_price=Decimal(line["target_price"]) if line.get("target_price") else None,
+            )
+            for line in data["lines"]
+        ]
+        applied.append(
+            requisition_upsert(
+                actor=actor,
+                company_code=data["company"],
+                external_id=data["external_id"],
+                values={key: data[key] for key in ("title", "requested_by", "status")},
+                lines=lines,
+                source_version=data["source_version"],
+            )
+        )
+    return applied
 
 
 @erp_simulator.register(PUSH_KEY)

@@ -17,8 +17,8 @@ from portal.integration.models import OutboxEvent, OutboxStatus, WebhookEndpoint
 from portal.integration.relay import deliver_due
 from portal.integration.signing import signature_header
 from rfq.sourcing.awards import award_create, award_submit
-from rfq.sourcing.erp_sim import DEMO_ITEMS, PUSH_KEY
-from rfq.sourcing.models import AwardStatus, Invitation, Requisition
+from rfq.sourcing.erp_sim import DEMO_ITEMS, PUSH_KEY, apply_demo_requisitions
+from rfq.sourcing.models import AwardStatus, Invitation, Requisition, RequisitionLine
 from tests.factories import SiteFactory, make_api_client
 from tests.factories.catalog import ItemFactory, UnitFactory
 from tests.factories.sourcing import opened_rfq
@@ -135,3 +135,17 @@ def test_requisitions_come_in_and_an_approved_award_reaches_the_erp_once(live_se
         assert [record for record in caplog.records if "would create PO" in record.getMessage()] == []
     finally:
         erp.stop()
+
+
+@pytest.mark.django_db
+def test_the_demo_requisitions_apply_without_http_and_a_second_time_change_nothing(cast):
+    demo_master_data(cast)
+    erp = make_api_client(company=None, name="ERP simulator")
+    first = apply_demo_requisitions(actor=erp, today=TODAY)
+    assert [(applied.created, applied.obj.external_id) for applied in first] == [
+        (True, "PR-SIM-0001"),
+        (True, "PR-SIM-0002"),
+    ]
+    second = apply_demo_requisitions(actor=erp, today=TODAY)
+    assert [applied.changed for applied in second] == [False, False]
+    assert RequisitionLine.objects.count() == 4
