@@ -37,7 +37,7 @@ from .awards import (
     award_reject,
     award_submit,
 )
-from .comparison import Matrix, comparison_matrix, opened_rounds
+from .comparison import Matrix, comparison_matrix, number_text, opened_rounds, thousands_separator
 from .models import Award, AwardLetter, AwardStatus, Rfq, RfqStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,9 +131,18 @@ def comparison_pdf(request, rfq_id):
     matrix = _export_matrix(request, rfq_id)
     if isinstance(matrix, HttpResponse):
         return matrix
-    content = render_pdf(
-        "sourcing/pdf/comparison.html", {"matrix": matrix, "chunks": matrix.supplier_chunks(PDF_COLUMNS)}
-    )
+    chunks = []
+    for start in range(0, max(len(matrix.suppliers), 1), PDF_COLUMNS):
+        end = start + PDF_COLUMNS
+        is_last = end >= len(matrix.suppliers)
+        chunks.append(
+            {
+                "suppliers": matrix.suppliers[start:end],
+                "rows": matrix_rows_html(matrix, slice(start, end), with_savings=is_last),
+                "is_last": is_last,
+            }
+        )
+    content = render_pdf("sourcing/pdf/comparison.html", {"matrix": matrix, "chunks": chunks})
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(matrix, "pdf")}"'
     return response
@@ -306,23 +315,11 @@ def _rate_text(matrix: Matrix) -> str:
 # same in English and Chinese; every text from the database escaped); the template prints them as they are.
 
 
-def number_text(value: Decimal | None, places: int, *, trim_to: int | None = None) -> str:
-    """1234.5 → "1,234.50"; with trim_to, trailing zeros beyond that many places go (a price of 777.0000 reads
-    "777.00", 6.4890 reads "6.489")."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{places}f}"
-    if trim_to is not None and places > trim_to:
-        whole, _dot, fraction = text.partition(".")
-        fraction = fraction.rstrip("0").ljust(trim_to, "0")
-        text = f"{whole}.{fraction}" if fraction else whole
-    return text
-
-
 def _labels() -> dict:
     """The texts of the cells, translated once per page (and "days": the lead times' texts as they are met)."""
     return {
         "days": {},
+        "sep": thousands_separator(),
         "deductible": _("VAT deductible"),
         "added": _("VAT added"),
         "late": _("late"),
@@ -346,16 +343,19 @@ def _days_text(days: int, cache: dict[int, str]) -> str:
 
 
 def _cell_html(offer, labels: dict, *, company_figures: bool) -> str:
+    sep = labels["sep"]
     vat = labels["deductible"] if offer.vat_deductible else labels["added"]
-    amount = number_text(offer.amount_company if company_figures else offer.amount, 2)
+    unit_price = number_text(offer.unit_price, 4, trim_to=2, sep=sep)
+    tax_rate = number_text(offer.tax_rate, 2, trim_to=0, sep=sep)
+    base_cost = number_text(offer.base_unit_cost_company if company_figures else offer.base_unit_cost, 4, sep=sep)
+    amount = number_text(offer.amount_company if company_figures else offer.amount, 2, sep=sep)
     flags = f' <span class="cmp-tag">{labels["lowest"]}</span>' if offer.is_lowest else ""
     late = f' <span class="cmp-flag">{labels["late"]}</span>' if offer.is_late else ""
     comment = f'<br><span class="cmp-muted">{escape(offer.comment[:60])}</span>' if offer.comment else ""
     days = _days_text(offer.lead_time_days, labels["days"])
     return (
-        f'<td class="cmp-cell{" cmp-best" if offer.is_lowest else ""}">{number_text(offer.unit_price, 4, trim_to=2)}'
-        f'{flags}<br><span class="cmp-muted">{number_text(offer.tax_rate, 2, trim_to=0)}% {vat}</span>'
-        f"<br>{number_text(offer.base_unit_cost_company if company_figures else offer.base_unit_cost, 4)}"
+        f'<td class="cmp-cell{" cmp-best" if offer.is_lowest else ""}">{unit_price}{flags}'
+        f'<br><span class="cmp-muted">{tax_rate}% {vat}</span><br>{base_cost}'
         f'<br><span class="cmp-amount">{amount}</span><br>{days}{late}{comment}</td>'
     )
 
@@ -366,17 +366,18 @@ def _savings_html(row, labels: dict[str, str], *, company_figures: bool) -> str:
         amount = getattr(row, f"savings_{reference}_company" if company_figures else f"savings_{reference}")
         if getattr(row, f"savings_{reference}") is not None:
             percent = getattr(row, f"savings_{reference}_percent")
-            parts.append(f"{labels['vs_' + reference]}: {number_text(amount, 2)} ({percent}%)")
+            parts.append(f"{labels['vs_' + reference]}: {number_text(amount, 2, sep=labels['sep'])} ({percent}%)")
     line = row.line
     prices = (
-        f'<span class="cmp-muted">{labels["last"]} {number_text(line.last_price, 4, trim_to=2)} · '
-        f"{labels['target']} {number_text(line.target_price, 4, trim_to=2)}</span>"
+        f'<span class="cmp-muted">{labels["last"]} {number_text(line.last_price, 4, trim_to=2, sep=labels["sep"])} · '
+        f"{labels['target']} {number_text(line.target_price, 4, trim_to=2, sep=labels['sep'])}</span>"
     )
     return f'<td class="cmp-cell">{"<br>".join(parts) or "—"}<br>{prices}</td>'
 
 
-def matrix_rows_html(matrix: Matrix) -> list[str]:
-    """One <tr> (and its alternatives' <tr>) per line, safe to print."""
+def matrix_rows_html(matrix: Matrix, columns: slice = slice(None), *, with_savings: bool = True) -> list[str]:
+    """One <tr> (and its alternatives' <tr>) per line, safe to print; `columns` picks suppliers (the PDF prints a
+    few per page)."""
     labels = _labels()
     rfq = matrix.rfq
     company_figures = not matrix.rate.is_missing
@@ -388,10 +389,12 @@ def matrix_rows_html(matrix: Matrix) -> list[str]:
             f"{escape(line.item.code)} {escape(line.item.display_name)}" if line.item_id else escape(line.description)
         )
         base_unit = row.base_unit.code if row.base_unit else line.unit.code
-        quantity = number_text(line.quantity, 4, trim_to=0)
+        quantity = number_text(line.quantity, 4, trim_to=0, sep=labels["sep"])
         converted = ""
         if row.base_unit and row.base_unit.pk != line.unit_id:
-            converted = f" = {number_text(row.base_quantity, 4, trim_to=0)} {escape(row.base_unit.code)}"
+            converted = (
+                f" = {number_text(row.base_quantity, 4, trim_to=0, sep=labels['sep'])} {escape(row.base_unit.code)}"
+            )
         need_by = f" · {labels['need_by']} {line.need_by:%Y-%m-%d}" if line.need_by else ""
         warning = f'<br><span class="cmp-flag">{labels["no_conversion"]}</span>' if row.conversion_missing else ""
         head = (
@@ -403,17 +406,19 @@ def matrix_rows_html(matrix: Matrix) -> list[str]:
             _cell_html(offer, labels, company_figures=company_figures)
             if offer
             else f'<td class="cmp-cell cmp-muted">{labels["not_quoted"]}</td>'
-            for offer in row.cells
+            for offer in row.cells[columns]
         )
-        html = f"<tr>{head}{cells}{_savings_html(row, labels, company_figures=company_figures)}</tr>"
-        if row.has_alternatives:
+        savings = _savings_html(row, labels, company_figures=company_figures) if with_savings else ""
+        html = f"<tr>{head}{cells}{savings}</tr>"
+        alternative_cells = row.alternative_cells[columns]
+        if any(alternative_cells):
             alternatives = "".join(
                 _cell_html(offer, labels, company_figures=company_figures) if offer else "<td></td>"
-                for offer in row.alternative_cells
+                for offer in alternative_cells
             )
             html += (
                 f'<tr class="cmp-alt"><th class="cmp-sticky" scope="row">↳ {labels["alternative"]}</th>'
-                f"{alternatives}<td></td></tr>"
+                f"{alternatives}{'<td></td>' if with_savings else ''}</tr>"
             )
         rows.append(mark_safe(html))  # noqa: S308  (every text from the database is escaped above)
     return rows
@@ -439,6 +444,7 @@ def _form_rows(matrix: Matrix, data: dict | None, errors: dict) -> list[dict]:
     """Per line the offers to choose from, each with its input values and errors; default: the line's best supplier
     gets the full quantity (the first of the matrix's order when several tie)."""
     suppliers = {column.invitation.pk: column for column in matrix.suppliers}
+    sep = thousands_separator()
     rows = []
     for row in matrix.lines:
         options = []
@@ -464,6 +470,8 @@ def _form_rows(matrix: Matrix, data: dict | None, errors: dict) -> list[dict]:
                     "offer": offer,
                     "column": suppliers[offer.invitation.pk],
                     "alternative": alternative,
+                    "price": number_text(offer.unit_price, 4, trim_to=2, sep=sep),
+                    "amount": number_text(offer.amount_company, 2, sep=sep),
                     "quantity": quantity,
                     "reason": reason,
                     "quantity_errors": errors.get(f"{key}.quantity", []),
@@ -568,8 +576,10 @@ def award_detail(request, award_id, *, reject_errors=None, status=200):
             "rfq_line__position", "id"
         )
     )
+    sep = thousands_separator()
     for line in lines:
         line.amount = (line.unit_price * line.quantity).quantize(Decimal("0.01"))
+        line.price_text = number_text(line.unit_price, 4, trim_to=2, sep=sep)
     by_supplier: dict[int, dict] = {}
     for line in lines:
         entry = by_supplier.setdefault(

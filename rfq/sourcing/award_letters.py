@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils import translation
+
 from portal.documents.services import document_store_generated
 from theme.pdf import render_pdf
 
-from .comparison import money
+from .comparison import money, number_text, thousands_separator
 from .models import Award, AwardLetter, AwardLine, Rfq
 
 LETTER_KIND = "award_letter"
@@ -31,10 +33,19 @@ def winner_lines(award: Award, invitation_id: int) -> tuple[list[dict], Decimal]
         .order_by("rfq_line__position", "id")
     )
     rows, total = [], Decimal(0)
+    sep = thousands_separator()
     for line in lines:
         amount = money(line.unit_price * line.quantity)
         total += amount
-        rows.append({"line": line, "rfq_line": line.rfq_line, "offer": line.opened_line, "amount": amount})
+        rows.append(
+            {
+                "line": line,
+                "rfq_line": line.rfq_line,
+                "offer": line.opened_line,
+                "amount": amount,
+                "price": number_text(line.unit_price, 4, trim_to=2, sep=sep),
+            }
+        )
     return rows, total
 
 
@@ -48,7 +59,10 @@ def letter_context(award: Award, letter: AwardLetter) -> dict:
 
 def letter_pdf(award: Award, letter: AwardLetter) -> bytes:
     template = "sourcing/pdf/award_letter.html" if letter.is_winner else "sourcing/pdf/regret.html"
-    return render_pdf(template, letter_context(award, letter), language=letter_language(letter.invitation.supplier))
+    language = letter_language(letter.invitation.supplier)
+    with translation.override(language):  # the numbers' separators follow the letter's language too
+        context = letter_context(award, letter)
+    return render_pdf(template, context, language=language)
 
 
 def award_letters_render(award: Award) -> list[AwardLetter]:

@@ -40,6 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import F, Q
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,6 +98,27 @@ def price(value: Decimal) -> Decimal:
 
 def score(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def number_text(value: Decimal | None, places: int, *, trim_to: int | None = None, sep: str = ",") -> str:
+    """1234.5 → "1,234.50" (sep: the thousands separator, "" for none); with trim_to, trailing zeros beyond that many
+    places go (a price of 777.0000 reads "777.00", 6.4890 reads "6.489")."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{places}f}" if sep else f"{value:.{places}f}"
+    if sep and sep != ",":
+        text = text.replace(",", sep)
+    if trim_to is not None and places > trim_to:
+        whole, _dot, fraction = text.partition(".")
+        fraction = fraction.rstrip("0").ljust(trim_to, "0")
+        text = f"{whole}.{fraction}" if fraction else whole
+    return text
+
+
+def thousands_separator() -> str:
+    """The active language's separator when it groups by three (as floatformat:"2g" does in the templates);
+    none for languages that group otherwise or not at all (Chinese: 12345.00)."""
+    return get_format("THOUSAND_SEPARATOR") if get_format("NUMBER_GROUPING") == 3 else ""
 
 
 def quality_score(avl_status: str) -> Decimal:
@@ -268,21 +290,6 @@ class Matrix:
 
     def supplier(self, invitation_id: int) -> SupplierColumn | None:
         return next((column for column in self.suppliers if column.invitation.pk == invitation_id), None)
-
-    def supplier_chunks(self, size: int) -> list[dict]:
-        """The matrix cut into groups of `size` suppliers (a PDF page holds a few columns only): per group its
-        suppliers and, per line, the row with that group's cells and alternative cells."""
-        chunks = []
-        for start in range(0, max(len(self.suppliers), 1), size):
-            end = start + size
-            chunks.append(
-                {
-                    "suppliers": self.suppliers[start:end],
-                    "rows": [(row, row.cells[start:end], row.alternative_cells[start:end]) for row in self.lines],
-                    "is_last": end >= len(self.suppliers),
-                }
-            )
-        return chunks
 
 
 def opened_rounds(rfq: Rfq) -> list[Round]:
