@@ -22,10 +22,12 @@ from rfq.sourcing.models import (
     Requisition,
     RequisitionLine,
     RequisitionStatus,
+    Rfq,
+    RfqStatus,
 )
-from tests.factories import SiteFactory, make_api_client
+from tests.factories import MembershipFactory, PartnerFactory, SiteFactory, make_api_client
 from tests.factories.catalog import ItemFactory, UnitFactory
-from tests.factories.sourcing import make_published_rfq, opened_rfq, submit_bid
+from tests.factories.sourcing import make_published_rfq, open_round, opened_rfq, pass_deadline, submit_bid
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +296,43 @@ def test_the_rfq_list_runs_a_constant_number_of_queries(cast):
         make_published_rfq(cast, lines=3)
     # the client's key and its last use, then the RFQs, their rounds and their lines with items, units and sites
     assert count() == few
+
+
+def test_the_rfq_detail_runs_a_constant_number_of_queries_whatever_the_suppliers(cast):
+    http = keyed(cast.api_a)
+
+    def count(rfq):
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get(f"/api/v1/rfqs/{rfq.number}").status_code == 200
+        return len(queries)
+
+    small = opened_rfq(cast, {cast.supplier_a: ["10", "20"]})
+    others = [PartnerFactory() for _ in range(5)]
+    large = make_published_rfq(cast, suppliers=(cast.supplier_a, *others))
+    for partner in others:
+        submit_bid(MembershipFactory(partner=partner, roles=["sales"]).user, large, partner, ["12", "18"])
+    pass_deadline(large)
+    open_round(large, [cast.sourcing_manager, small.second_manager])
+    small = small.rfq
+    # the key, the RFQ with its rounds and lines, invitations, ERP numbers, rounds with participants, bids, opened
+    # lines: the same for one supplier as for six
+    assert count(small) == count(large)
+
+
+def test_rfqs_filter_by_status_and_last_change(cast):
+    draft = make_published_rfq(cast)
+    Rfq.objects.filter(pk=draft.pk).update(status=RfqStatus.DRAFT, updated_at=timezone.now() - timedelta(days=2))
+    published = make_published_rfq(cast)
+    http = keyed(cast.api_a)
+    numbers = [rfq["number"] for rfq in http.get("/api/v1/rfqs", {"status": "draft"}).json()["results"]]
+    assert numbers == [draft.number]
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    numbers = [rfq["number"] for rfq in http.get("/api/v1/rfqs", {"updated_since": since}).json()["results"]]
+    assert numbers == [published.number]
+    page = http.get("/api/v1/rfqs", {"limit": 1}).json()
+    assert [rfq["number"] for rfq in page["results"]] == [draft.number]
+    following = http.get("/api/v1/rfqs", {"limit": 1, "cursor": page["next_cursor"]}).json()
+    assert ([rfq["number"] for rfq in following["results"]], following["next_cursor"]) == ([published.number], None)
 
 
 def test_bid_status_shows_who_and_when_but_no_price_before_opening(cast):
