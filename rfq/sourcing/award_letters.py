@@ -83,3 +83,11 @@ def award_letters_render(award: Award) -> list[AwardLetter]:
         AwardLetter.objects.filter(pk=letter.pk, document__isnull=True).update(document=document)
         letter.document = document
     return letters
+
+
+def award_letters_render_by_id(award_id: int) -> int:
+    """For the task: render the award's missing letters; returns how many were made now."""
+    award = Award.objects.filter(pk=award_id).first()
+    if award is None:
+        return 0
+    return len(award_letters_render(award))

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import celery_app
 from portal.audit.services import audit_record
 from portal.core.errors import DomainError
 from portal.integration.outbox import emit
@@ -41,7 +42,7 @@ from portal.organisations.models import Membership, PartnerRole, StaffRole, Staf
 
 from . import notifications as kinds
 from .access import may_approve_award, may_manage_rfq
-from .award_letters import award_letters_render
+from .award_letters import award_letters_render_by_id
 from .comparison import Matrix, comparison_matrix, money
 from .models import (
     Award,
@@ -60,6 +61,8 @@ from .models import (
 from .payloads import award_payload
 
 TOPIC_AWARD_APPROVED = "award.approved"
+# rfq/sourcing/tasks.py registers it (calling award_letters.award_letters_render_by_id)
+LETTERS_TASK = "rfq.sourcing.tasks.award_letters_render"
 
 # The award's states and who moves it: the buyer submits a draft (→ pending above the threshold, else approved);
 # a sourcing manager approves or sends back a pending one. Approved and rejected are final (a new award follows a
@@ -447,7 +450,15 @@ def _approve(*, rfq: Rfq, award: Award, approver: Any, note: str, request: Any, 
             partner=invitation.supplier,
             company=rfq.company,
         )
-    award_id = award.pk
-    # WeasyPrint takes a while per letter: render after the commit, outside the RFQ's lock. Idempotent: letters that
-    # already have their document are skipped, so a second run (a retry) stores nothing new.
-    transaction.on_commit(lambda: award_letters_render(Award.objects.get(pk=award_id)), robust=True)
+    # WeasyPrint takes a while per letter: render after the commit, outside the RFQ's lock, in a worker when the
+    # task is registered. Idempotent: letters that already have their document are skipped, so a retry stores
+    # nothing new.
+    transaction.on_commit(lambda award_id=award.pk: _render_letters_later(award_id), robust=True)
+
+
+def _render_letters_later(award_id: int) -> None:
+    task = celery_app.tasks.get(LETTERS_TASK)
+    if task is not None:
+        task.delay(award_id)
+    else:  # the task module does not offer it (yet): render here
+        award_letters_render_by_id(award_id)
