@@ -32,7 +32,8 @@ class OutsiderCase:
     # for views that answer an object whose own row is not `obj` (e.g. a download of a document)
     extra: dict = field(default_factory=dict)
     # Group-wide data (the item master) is not another company's: name the outsiders who may reach it and the
-    # status they get, by their name in the cast, e.g. {"staff_b": 200} or {"api_b": 200}. Everyone else of the
+    # status they get, by their name in the cast, e.g. {"staff_b": 200} or {"api_b": 200}; a public page names
+    # {"anonymous": 200} (a public tender notice). Everyone else of the
     # URL space must still get 404 (or the login wall), and nobody may change anything.
     expect: dict[str, int] = field(default_factory=dict)
 

@@ -43,13 +43,9 @@ RFQS = [
 
 
 def _bidder(partner: Partner):
-    membership = (
-        Membership.objects.filter(partner=partner, is_active=True, roles__contains=["sales"])
-        .select_related("user")
-        .order_by("id")
-        .first()
-    )
-    return membership.user if membership else None
+    # roles are a JSON list; SQLite (make run) has no JSON containment lookup, so filter here
+    memberships = Membership.objects.filter(partner=partner, is_active=True).select_related("user").order_by("id")
+    return next((membership.user for membership in memberships if "sales" in (membership.roles or ())), None)
 
 
 @demo_data.register("080-sourcing")
