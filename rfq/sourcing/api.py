@@ -300,12 +300,13 @@ def _apply_requisitions(request: HttpRequest, objects: list[Any], *, batch: bool
     notes: dict[str, list[list[dict]]] = {}
     results = apply_objects(request, _requisition_collection(notes), objects, batch=batch)
     for result in results:
-        if result["status"] != "applied":
-            continue
+        if result["status"] not in ("applied", "stale"):
+            continue  # refused before or inside the service: it filed no remarks
         remarks = notes.get(result["key"], [])
-        for remark in remarks.pop(0) if remarks else ():
+        taken = remarks.pop(0) if remarks else []
+        if result["status"] == "applied":
             prefix = f"objects[{result['index']}]." if batch else ""
-            result["errors"].append({"field": prefix + remark["field"], "detail": remark["detail"]})
+            result["errors"] += [{"field": prefix + remark["field"], "detail": remark["detail"]} for remark in taken]
     return results
 
 

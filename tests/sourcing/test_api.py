@@ -265,6 +265,27 @@ def test_a_requisition_in_an_rfq_keeps_its_rfq_and_its_lines(cast, master):
     assert req.status == "closed"
 
 
+def test_remarks_go_to_their_own_object_when_a_batch_repeats_a_number(cast, master):
+    """A group client's batch may carry the same ERP number for two companies: each result gets its own remark."""
+    http = keyed(make_api_client(company=None, name="erp-group"))
+    service = [requisition()["lines"][1]]
+    post_batch(
+        http,
+        [requisition("PR-1", company="SH01", source_version=5), requisition("PR-1", company="WH02", lines=service)],
+    )
+    rfq = make_published_rfq(cast, company=cast.company_b, buyer=cast.staff_b, suppliers=(cast.supplier_b,))
+    rfq.requisitions.add(Requisition.objects.get(company=cast.company_b))
+    changed = [service[0] | {"quantity": "2"}]
+    results = post_batch(
+        http,
+        [requisition("PR-1", company="SH01", source_version=4), requisition("PR-1", company="WH02", lines=changed)],
+    ).json()["results"]
+    assert [(result["status"], [error["field"] for error in result["errors"]]) for result in results] == [
+        ("stale", []),
+        ("applied", ["objects[1].lines"]),
+    ]
+
+
 # --- RFQs, bid status and awards out -----------------------------------------------------------------------------
 
 
