@@ -411,8 +411,8 @@ def _offer(row: LineRow, values: tuple, invitation, rate: Rate, opening_day: dat
         values
     )
     line = row.line
-    deductible = invoice_type == VAT_SPECIAL
-    cost = unit_price if deductible else unit_price * (1 + tax_rate / HUNDRED)
+    deductible = is_vat_deductible(invoice_type)
+    cost = offer_cost(unit_price, tax_rate, invoice_type)
     base_cost = cost / row.per_base if row.per_base else cost
     amount = cost * line.quantity
     factor = rate.rate

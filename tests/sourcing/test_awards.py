@@ -24,9 +24,11 @@ from rfq.sourcing.awards import (
     award_reject,
     award_submit,
 )
+from rfq.sourcing.comparison import comparison_matrix
 from rfq.sourcing.models import Award, AwardLetter, AwardLine, AwardStatus, RfqStatus, SourcingPolicy
 from rfq.sourcing.payloads import award_payload
 from tests.factories import StaffRoleFactory, UserFactory
+from tests.factories.sourcing import opened_rfq as opened_by_ceremony
 from tests.sourcing.comparison_data import worked_example
 
 pytestmark = pytest.mark.django_db
@@ -449,3 +451,31 @@ def test_award_page_and_letter_download(cast, example, login_as, django_capture_
         login_as(cast.staff_b).get(reverse("sourcing_admin:award_detail", kwargs={"award_id": award.uuid})).status_code
         == 404
     )
+
+
+def test_through_the_real_opening(cast, django_capture_on_commit_callbacks):
+    """Bids submitted and opened by the real services (tests/factories/sourcing.py): the matrix reads what the
+    opening wrote, and an award on it is approved at once under the default threshold."""
+    opened = opened_by_ceremony(cast, {cast.supplier_a: [50, 60], cast.supplier_b: [55, 58]})
+    matrix = comparison_matrix(opened.rfq)
+    # A: 10 × 50 + 10 × 60 = 1100; B: 10 × 55 + 10 × 58 = 1130 → B's price score 100 × 1100 / 1130 = 97.35
+    assert [(column.supplier, column.total, column.score, column.rank) for column in matrix.suppliers] == [
+        (cast.supplier_a, D("1100.00"), D("100.00"), 1),
+        (cast.supplier_b, D("1130.00"), D("98.14"), 2),
+    ]
+    first, second = matrix.lines
+    a = first.offers[matrix.suppliers[0].invitation.pk]
+    b = second.offers[matrix.suppliers[1].invitation.pk]
+    award = award_create(
+        user=cast.buyer,
+        rfq=opened.rfq,
+        allocations=[
+            {"rfq_line": first.line, "invitation": a.invitation, "quantity": D("10")},
+            {"rfq_line": second.line, "invitation": b.invitation, "quantity": D("10")},
+        ],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        award = award_submit(user=cast.buyer, award=award)
+    assert (award.status, award.total) == (AwardStatus.APPROVED, D("1080.00"))
+    assert sorted(AwardLetter.objects.filter(award=award).values_list("is_winner", flat=True)) == [True, True]
+    assert OutboxEvent.objects.filter(topic="award.approved").count() == 1
