@@ -478,7 +478,14 @@ def _form_rows(matrix: Matrix, data: dict | None, errors: dict) -> list[dict]:
                     "reason_errors": errors.get(f"{key}.reason", []),
                 }
             )
-        rows.append({"row": row, "options": options, "errors": errors.get(str(row.line.uuid), [])})
+        rows.append(
+            {
+                "row": row,
+                "quantity": number_text(row.line.quantity, 4, trim_to=0, sep=sep),
+                "options": options,
+                "errors": errors.get(str(row.line.uuid), []),
+            }
+        )
     return rows
 
 
@@ -580,6 +587,7 @@ def award_detail(request, award_id, *, reject_errors=None, status=200):
     for line in lines:
         line.amount = (line.unit_price * line.quantity).quantize(Decimal("0.01"))
         line.price_text = number_text(line.unit_price, 4, trim_to=2, sep=sep)
+        line.quantity_text = number_text(line.quantity, 4, trim_to=0, sep=sep)
     by_supplier: dict[int, dict] = {}
     for line in lines:
         entry = by_supplier.setdefault(

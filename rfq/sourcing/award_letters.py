@@ -44,6 +44,7 @@ def winner_lines(award: Award, invitation_id: int) -> tuple[list[dict], Decimal]
                 "offer": line.opened_line,
                 "amount": amount,
                 "price": number_text(line.unit_price, 4, trim_to=2, sep=sep),
+                "quantity": number_text(line.quantity, 4, trim_to=0, sep=sep),
             }
         )
     return rows, total
