@@ -60,7 +60,7 @@ from .models import (
     RfqStatus,
     RoundStatus,
 )
-from .payloads import award_payload, bid_status_payload, erp_numbers_of, rfq_payload
+from .payloads import award_payload, bid_status_payload, erp_numbers_by_company, erp_numbers_of, rfq_payload
 from .requisitions import RequisitionLineData, requisition_lookups, requisition_upsert
 from .selectors import rfq_phase
 
@@ -573,4 +573,11 @@ def list_awards(
     rows, next_cursor = page(
         awards, updated_since=updated_since, updated_field="approved_at", cursor=cursor, limit=limit
     )
-    return {"results": [award_payload(award) for award in rows], "next_cursor": next_cursor}
+    erp_numbers = erp_numbers_by_company(
+        {award.rfq.company_id for award in rows},
+        {line.invitation.supplier_id for award in rows for line in award.lines.all()},
+    )
+    return {
+        "results": [award_payload(award, erp_numbers=erp_numbers) for award in rows],
+        "next_cursor": next_cursor,
+    }

@@ -95,15 +95,28 @@ def bid_status_payload(bid: Bid, *, erp_number: str | None = None) -> dict[str, 
     }
 
 
-def award_payload(award: Award) -> dict[str, Any]:
+def erp_numbers_by_company(company_ids: Any, partner_ids: Any) -> dict[tuple[int, int], str]:
+    """{(company id, partner id): vendor number} for several companies at once (one query), e.g. a page of awards."""
+    return {
+        (company_id, partner_id): number
+        for company_id, partner_id, number in SupplierAccount.objects.filter(
+            company_id__in=list(company_ids), partner_id__in=list(partner_ids)
+        ).values_list("company_id", "partner_id", "erp_number")
+    }
+
+
+def award_payload(award: Award, *, erp_numbers: dict[tuple[int, int], str] | None = None) -> dict[str, Any]:
     """The approved award as the ERP orders it: per line the supplier (with its vendor number), quantity, unit price
-    in the RFQ's currency and the line's net total."""
+    in the RFQ's currency and the line's net total. `erp_numbers`: {(company id, partner id): number} when the
+    caller looked them up for many awards (else one query here)."""
     rfq = award.rfq
     lines = _prefetched(award, "lines")
     if lines is None:
         lines = list(award.lines.select_related("rfq_line__item", "rfq_line__unit", "invitation__supplier"))
     lines.sort(key=lambda line: (line.rfq_line.position, line.pk))
-    erp_numbers = erp_numbers_of(rfq.company_id, {line.invitation.supplier_id for line in lines})
+    suppliers = {line.invitation.supplier_id for line in lines}
+    if erp_numbers is None:
+        erp_numbers = erp_numbers_by_company([rfq.company_id], suppliers)
     return {
         "id": award.uuid,
         "rfq": rfq.number,
@@ -121,7 +134,7 @@ def award_payload(award: Award) -> dict[str, Any]:
                 "supplier": {
                     "tax_id": line.invitation.supplier.tax_id,
                     "name": line.invitation.supplier.name,
-                    "erp_number": erp_numbers.get(line.invitation.supplier_id, ""),
+                    "erp_number": erp_numbers.get((rfq.company_id, line.invitation.supplier_id), ""),
                 },
                 "quantity": line.quantity,
                 "unit": line.rfq_line.unit.code,

@@ -391,31 +391,35 @@ def test_after_opening_the_opened_lines_are_included(cast):
     assert prices == {cast.supplier_a.tax_id: [PRICE, "12.5000"], cast.supplier_b.tax_id: ["99.0000", "13.0000"]}
 
 
+def make_award(cast, rfq, status):
+    """An award of the opened RFQ: line 1 to supplier A, line 2 to supplier B, 10 each at their opened prices."""
+    lines = list(rfq.lines.order_by("position"))
+    award = Award.objects.create(rfq=rfq, status=status, total=Decimal("290.00"), currency="CNY", created_by=cast.buyer)
+    for line, supplier in ((lines[0], cast.supplier_a), (lines[1], cast.supplier_b)):
+        invitation = Invitation.objects.get(rfq=rfq, supplier=supplier)
+        opened_line = OpenedBidLine.objects.get(submission__bid__invitation=invitation, rfq_line=line)
+        AwardLine.objects.create(
+            award=award,
+            rfq_line=line,
+            invitation=invitation,
+            opened_line=opened_line,
+            quantity=Decimal("10"),
+            unit_price=opened_line.unit_price,
+        )
+    if status == AwardStatus.APPROVED:
+        Award.objects.filter(pk=award.pk).update(approved_at=timezone.now(), approved_by=cast.sourcing_manager)
+    return award
+
+
 def test_approved_awards_with_their_lines(cast):
     opened = opened_rfq(cast, {cast.supplier_a: ["10", "20"], cast.supplier_b: ["11", "19"]})
     rfq = opened.rfq
-    lines = list(rfq.lines.order_by("position"))
 
     def award(status):
-        award = Award.objects.create(
-            rfq=rfq, status=status, total=Decimal("290.00"), currency="CNY", created_by=cast.buyer
-        )
-        for line, supplier in ((lines[0], cast.supplier_a), (lines[1], cast.supplier_b)):
-            invitation = Invitation.objects.get(rfq=rfq, supplier=supplier)
-            opened_line = OpenedBidLine.objects.get(submission__bid__invitation=invitation, rfq_line=line)
-            AwardLine.objects.create(
-                award=award,
-                rfq_line=line,
-                invitation=invitation,
-                opened_line=opened_line,
-                quantity=Decimal("10"),
-                unit_price=opened_line.unit_price,
-            )
-        return award
+        return make_award(cast, rfq, status)
 
     award(AwardStatus.DRAFT)
     approved = award(AwardStatus.APPROVED)
-    Award.objects.filter(pk=approved.pk).update(approved_at=timezone.now(), approved_by=cast.sourcing_manager)
     listing = keyed(cast.api_a).get("/api/v1/awards").json()
     assert [a["id"] for a in listing["results"]] == [str(approved.uuid)]
     (only,) = listing["results"]
@@ -430,6 +434,29 @@ def test_approved_awards_with_their_lines(cast):
     assert keyed(cast.api_b).get("/api/v1/awards").json()["results"] == []
     later = (timezone.now() + timedelta(minutes=1)).isoformat()
     assert keyed(cast.api_a).get("/api/v1/awards", {"updated_since": later}).json()["results"] == []
+
+
+def test_the_award_list_runs_a_constant_number_of_queries(cast):
+    http = keyed(cast.api_a)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get("/api/v1/awards").status_code == 200
+        return len(queries)
+
+    first = opened_rfq(cast, {cast.supplier_a: ["10", "20"], cast.supplier_b: ["11", "19"]})
+    make_award(cast, first.rfq, AwardStatus.APPROVED)
+    one = count()
+    for _ in range(3):
+        rfq = make_published_rfq(cast)
+        submit_bid(cast.supplier_a_admin, rfq, cast.supplier_a, ["10", "20"])
+        submit_bid(cast.supplier_b_admin, rfq, cast.supplier_b, ["11", "19"])
+        pass_deadline(rfq)
+        open_round(rfq, [cast.sourcing_manager, first.second_manager])
+        make_award(cast, rfq, AwardStatus.APPROVED)
+    # the key, the page of awards, their lines with RFQ lines and suppliers, the ERP numbers of all of them
+    assert len(http.get("/api/v1/awards").json()["results"]) == 4
+    assert count() == one
 
 
 def test_the_event_payload_of_a_bid_has_no_price(cast):
