@@ -74,6 +74,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     AwardStatus.REJECTED: frozenset(),
 }
 SUPPLIER_ROLES = (PartnerRole.ADMIN, PartnerRole.SALES)
+QUANTITY_PLACES = 4  # AwardLine.quantity's decimal places
 
 
 @dataclass(frozen=True)
@@ -207,8 +208,11 @@ def award_validate(matrix: Matrix, allocations: list[Allocation]) -> dict[str, l
                 _("This supplier did not quote this line in round %(round)s.") % {"round": matrix.round.number}
             )
             continue
-        if allocation.quantity is None or allocation.quantity <= 0:
+        if allocation.quantity is None or not allocation.quantity.is_finite() or allocation.quantity <= 0:
             errors[f"{key}.quantity"].append(_("Enter a quantity greater than zero."))
+            continue
+        if allocation.quantity.as_tuple().exponent < -QUANTITY_PLACES:
+            errors[f"{key}.quantity"].append(_("Use at most four decimal places."))
             continue
         sums[row.line.pk] += allocation.quantity
         is_best = not allocation.alternative and allocation.invitation.pk in row.best_invitation_ids

@@ -109,6 +109,19 @@ def test_split_must_add_up_and_each_share_be_positive(cast, example):
     assert Award.objects.count() == 0
 
 
+def test_quantities_with_more_places_than_stored_are_refused(cast, example):
+    plate = example["plate"]
+    split = [
+        {"rfq_line": plate, "invitation": example["c"], "quantity": D("1.23455")},
+        {"rfq_line": plate, "invitation": example["a"], "quantity": D("0.76545"), "reason": "second source"},
+    ]
+    errors = _errors(lambda: award_create(user=cast.buyer, rfq=example["rfq"], allocations=split))
+    assert errors == {
+        f"{allocation_key(plate, example['c'])}.quantity": ["Use at most four decimal places."],
+        f"{allocation_key(plate, example['a'])}.quantity": ["Use at most four decimal places."],
+    }
+
+
 def test_reason_required_when_not_the_best_score(cast, example):
     plate = example["plate"]
     split = [
