@@ -2,11 +2,13 @@
 regret notices made once, `award.approved` emitted once, and who may do what in the back office."""
 
 import json
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
 from django.urls import reverse
 
 from portal.audit.models import AuditEvent
@@ -492,3 +494,42 @@ def test_through_the_real_opening(cast, django_capture_on_commit_callbacks):
     assert (award.status, award.total) == (AwardStatus.APPROVED, D("1080.00"))
     assert sorted(AwardLetter.objects.filter(award=award).values_list("is_winner", flat=True)) == [True, True]
     assert OutboxEvent.objects.filter(topic="award.approved").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_managers_approving_at_once_approve_once(cast):
+    """The RFQ row is locked FOR UPDATE: of two approvals racing, one wins and the other finds it decided."""
+    rfq, round, invitations, supplier_c = worked_example(cast)
+    plate, machining = rfq.lines.order_by("position")
+    SourcingPolicy.objects.create(company=cast.company_a, award_approval_threshold=D("10000"))
+    award = award_create(
+        user=cast.buyer,
+        rfq=rfq,
+        allocations=[
+            {"rfq_line": plate, "invitation": invitations[supplier_c], "quantity": D("2")},
+            {"rfq_line": machining, "invitation": invitations[cast.supplier_a], "quantity": D("10")},
+        ],
+    )
+    award_submit(user=cast.buyer, award=award)
+    other = StaffRoleFactory(user=UserFactory(), role="sourcing_manager", company=cast.company_a).user
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(user):
+        try:
+            barrier.wait(timeout=10)
+            award_approve(user=user, award=Award.objects.get(pk=award.pk))
+            outcomes.append("approved")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(user,)) for user in (cast.sourcing_manager, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["approved", "refused"]
+    assert OutboxEvent.objects.filter(topic="award.approved").count() == 1
+    assert AwardLetter.objects.filter(award=award).count() == 3
