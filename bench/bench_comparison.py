@@ -272,9 +272,12 @@ def main() -> None:
             RESULTS.write_text(
                 "# Comparison matrix (bench/bench_comparison.py)\n\nIn-process Django test client on PostgreSQL; see "
                 "the script's docstring. The selector's queries: the opened rounds, the company's exchange rate, the "
-                "lines with their items and units, the items' unit conversions (with their units), and every opened "
-                "offer of the round with its bid, invitation and supplier in one join. The page adds the RFQ, the "
-                "awards and Wagtail's chrome and session.\n"
+                "lines with their items and units, the items' unit conversions, the round's bids with their "
+                "invitations, suppliers and current submissions, and the offers as plain rows. The page adds the RFQ, "
+                "the awards and Wagtail's chrome and session. The slow tail (p95 about twice p50, in CPU time too) is "
+                "CPython's full garbage collection over the ~700,000 objects of the loaded project, set off every few "
+                "requests by the ~14,000 offer objects a page keeps alive; gc.freeze() after start-up (gunicorn's "
+                "post_fork) shortens it.\n"
             )
         with RESULTS.open("a") as results:
             results.write(report)
