@@ -91,4 +91,14 @@ class Command(BaseCommand):
             return
         applied = sum(1 for result in results if result["status"] == "applied")
         self.stdout.write(f"ERP simulator: pushed {len(results)} exchange rates ({applied} applied).")
+        # The apps' own pushes ("push:<name>" in the erp_simulator registry, e.g. sourcing's requisitions).
+        for name, push in erp_simulator.items():
+            if not str(name).startswith("push:"):
+                continue
+            try:
+                results = push(None, api)
+            except (PortalApiError, OSError) as error:
+                self.stderr.write(f"ERP simulator: {name} failed: {error}")
+                continue
+            self.stdout.write(f"ERP simulator: {name}: {len(results or [])} objects sent.")
         self.stdout.flush()
