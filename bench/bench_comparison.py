@@ -228,10 +228,9 @@ def main() -> None:
         page_cpu = list(CPU)
         html_bytes = len(client.get(url_of(large)).content)
         xlsx = timings(lambda: comparison_workbook(comparison_matrix(large)), 3)
-        # The slow tail is CPython's full garbage collection: each page keeps ~13,000 offer objects alive long
-        # enough to reach the oldest generation, and every few requests a full pass walks the ~700,000 objects of
-        # the loaded project (Django, Wagtail). A worker that calls gc.freeze() once after loading the project (as
-        # gunicorn's post_fork hook can) moves those into a permanent generation; measured here the same way.
+        # The slow tail is CPython's full garbage collection: every few requests a full pass walks the ~300,000
+        # objects of the loaded project (Django, Wagtail). A worker that calls gc.freeze() once after loading the
+        # project (as gunicorn's post_fork hook can) moves those into a permanent generation; measured the same way.
         gc.collect()
         gc.freeze()
         frozen = timings(lambda: client.get(url_of(large)), arguments.requests)
@@ -276,8 +275,9 @@ def main() -> None:
                 "invitations, suppliers and current submissions, and the offers as plain rows. The page adds the RFQ, "
                 "the awards and Wagtail's chrome and session. The slow tail (p95 about twice p50, in CPU time too) is "
                 "CPython's full garbage collection over the ~700,000 objects of the loaded project, set off every few "
-                "requests by the ~14,000 offer objects a page keeps alive; gc.freeze() after start-up (gunicorn's "
-                "post_fork) shortens it.\n"
+                "requests by the ~30,000 tracked objects a page allocates (most of them Django's model instances for "
+                "the 300 lines; the offers are plain dicts the collector does not track); gc.freeze() after start-up "
+                "(gunicorn's post_fork) leaves it only the objects made since.\n"
             )
         with RESULTS.open("a") as results:
             results.write(report)

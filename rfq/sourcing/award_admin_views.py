@@ -220,7 +220,7 @@ def comparison_workbook(matrix: Matrix) -> bytes:
                 values += [_("not quoted"), None, None, None, None]
                 continue
             cells = _offer_cells(offer)
-            if offer.is_lowest:
+            if offer["is_lowest"]:
                 cells[2] = styled(cells[2], fill=best)
             values += cells
         sheet.append(values)
@@ -269,17 +269,17 @@ def comparison_workbook(matrix: Matrix) -> bytes:
 
 def _offer_cells(offer) -> list:
     flags = []
-    if offer.is_lowest:
+    if offer["is_lowest"]:
         flags.append(_("lowest"))
-    if offer.is_late:
+    if offer["is_late"]:
         flags.append(_("late"))
-    if not offer.vat_deductible:
-        flags.append(_("VAT %(rate)s%% not deductible") % {"rate": _percent(offer.tax_rate)})
+    if not offer["vat_deductible"]:
+        flags.append(_("VAT %(rate)s%% not deductible") % {"rate": _percent(offer["tax_rate"])})
     return [
-        _num(offer.unit_price),
-        _num(offer.base_unit_cost_company),
-        _num(offer.amount_company),
-        offer.lead_time_days,
+        _num(offer["unit_price"]),
+        _num(offer["base_unit_cost_company"]),
+        _num(offer["amount_company"]),
+        offer["lead_time_days"],
         ", ".join(flags),
     ]
 
@@ -344,17 +344,17 @@ def _days_text(days: int, cache: dict[int, str]) -> str:
 
 def _cell_html(offer, labels: dict, *, company_figures: bool) -> str:
     sep = labels["sep"]
-    vat = labels["deductible"] if offer.vat_deductible else labels["added"]
-    unit_price = number_text(offer.unit_price, 4, trim_to=2, sep=sep)
-    tax_rate = number_text(offer.tax_rate, 2, trim_to=0, sep=sep)
-    base_cost = number_text(offer.base_unit_cost_company if company_figures else offer.base_unit_cost, 4, sep=sep)
-    amount = number_text(offer.amount_company if company_figures else offer.amount, 2, sep=sep)
-    flags = f' <span class="cmp-tag">{labels["lowest"]}</span>' if offer.is_lowest else ""
-    late = f' <span class="cmp-flag">{labels["late"]}</span>' if offer.is_late else ""
-    comment = f'<br><span class="cmp-muted">{escape(offer.comment[:60])}</span>' if offer.comment else ""
-    days = _days_text(offer.lead_time_days, labels["days"])
+    vat = labels["deductible"] if offer["vat_deductible"] else labels["added"]
+    unit_price = number_text(offer["unit_price"], 4, trim_to=2, sep=sep)
+    tax_rate = number_text(offer["tax_rate"], 2, trim_to=0, sep=sep)
+    base_cost = number_text(offer["base_unit_cost_company"] if company_figures else offer["base_unit_cost"], 4, sep=sep)
+    amount = number_text(offer["amount_company"] if company_figures else offer["amount"], 2, sep=sep)
+    flags = f' <span class="cmp-tag">{labels["lowest"]}</span>' if offer["is_lowest"] else ""
+    late = f' <span class="cmp-flag">{labels["late"]}</span>' if offer["is_late"] else ""
+    comment = f'<br><span class="cmp-muted">{escape(offer["comment"][:60])}</span>' if offer["comment"] else ""
+    days = _days_text(offer["lead_time_days"], labels["days"])
     return (
-        f'<td class="cmp-cell{" cmp-best" if offer.is_lowest else ""}">{unit_price}{flags}'
+        f'<td class="cmp-cell{" cmp-best" if offer["is_lowest"] else ""}">{unit_price}{flags}'
         f'<br><span class="cmp-muted">{tax_rate}% {vat}</span><br>{base_cost}'
         f'<br><span class="cmp-amount">{amount}</span><br>{days}{late}{comment}</td>'
     )
@@ -456,9 +456,9 @@ def _form_rows(matrix: Matrix, data: dict | None, errors: dict) -> list[dict]:
             (offer, True) for offer in row.alternative_cells if offer
         ]
         for offer, alternative in pairs:
-            key = allocation_key(row.line, offer.invitation, alternative)
+            key = allocation_key(row.line, suppliers[offer["invitation_id"]].invitation, alternative)
             if data is None:
-                quantity = row.line.quantity if (not alternative and offer.invitation.pk == default_pk) else ""
+                quantity = row.line.quantity if (not alternative and offer["invitation_id"] == default_pk) else ""
                 quantity = _plain(quantity) if quantity != "" else ""
                 reason = ""
             else:
@@ -468,10 +468,10 @@ def _form_rows(matrix: Matrix, data: dict | None, errors: dict) -> list[dict]:
                 {
                     "key": key,
                     "offer": offer,
-                    "column": suppliers[offer.invitation.pk],
+                    "column": suppliers[offer["invitation_id"]],
                     "alternative": alternative,
-                    "price": number_text(offer.unit_price, 4, trim_to=2, sep=sep),
-                    "amount": number_text(offer.amount_company, 2, sep=sep),
+                    "price": number_text(offer["unit_price"], 4, trim_to=2, sep=sep),
+                    "amount": number_text(offer["amount_company"], 2, sep=sep),
                     "quantity": quantity,
                     "reason": reason,
                     "quantity_errors": errors.get(f"{key}.quantity", []),
@@ -495,12 +495,13 @@ def _plain(value: Decimal) -> str:
 
 def _allocations_from(matrix: Matrix, data) -> tuple[list[Allocation], dict[str, list[str]]]:
     allocations, errors = [], {}
+    suppliers = {column.invitation.pk: column for column in matrix.suppliers}
     for row in matrix.lines:
         pairs = [(offer, False) for offer in row.offers.values()] + [
             (offer, True) for offer in row.alternatives.values()
         ]
         for offer, alternative in pairs:
-            key = allocation_key(row.line, offer.invitation, alternative)
+            key = allocation_key(row.line, suppliers[offer["invitation_id"]].invitation, alternative)
             try:
                 quantity = _parse_quantity(data.get(f"q-{key}", ""))
             except ValueError:
@@ -511,7 +512,7 @@ def _allocations_from(matrix: Matrix, data) -> tuple[list[Allocation], dict[str,
             allocations.append(
                 Allocation(
                     rfq_line=row.line,
-                    invitation=offer.invitation,
+                    invitation=suppliers[offer["invitation_id"]].invitation,
                     quantity=quantity,
                     reason=(data.get(f"r-{key}", "") or "")[:NOTE_MAX],
                     alternative=alternative,

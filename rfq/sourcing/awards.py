@@ -267,14 +267,14 @@ def award_create(
         for allocation in wanted:
             row = rows[allocation.rfq_line.pk]
             offer = (row.alternatives if allocation.alternative else row.offers)[allocation.invitation.pk]
-            total += money(offer.unit_price * allocation.quantity * matrix.rate.rate)
+            total += money(offer["unit_price"] * allocation.quantity * matrix.rate.rate)
             lines.append(
                 AwardLine(
                     rfq_line=row.line,
-                    invitation=offer.invitation,
-                    opened_line_id=offer.opened_line_id,
+                    invitation=allocation.invitation,
+                    opened_line_id=offer["opened_line_id"],
                     quantity=allocation.quantity,
-                    unit_price=offer.unit_price,
+                    unit_price=offer["unit_price"],
                     reason=allocation.reason,
                 )
             )

@@ -37,7 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import F, Q
 from django.utils.formats import get_format
@@ -168,15 +168,19 @@ def exchange_rate(rfq: Rfq, day: date) -> Rate:
     return Rate(base, quote, None, None, "missing")
 
 
-@dataclass(slots=True)
-class Offer:
-    """One supplier's offer for one line (a cell of the matrix), or its alternative (a sub-row)."""
+class Offer(TypedDict):
+    """One supplier's offer for one line (a cell of the matrix), or its alternative (a sub-row).
 
-    invitation: Any
+    A plain dict of plain values (no model instances): CPython's garbage collector does not track such dicts, and a
+    page of 40 suppliers × 300 lines holds 12,000 of them; as objects they set off a full collection every few
+    requests (see bench/results/comparison.md)."""
+
+    invitation_id: int
     opened_line_id: int
     unit_price: Decimal  # as quoted: net, RFQ currency, per the line's unit
     tax_rate: Decimal
     invoice_type: str
+    invoice_label: str
     vat_deductible: bool
     cost: Decimal  # unrounded, RFQ currency, per the line's unit
     base_unit_cost: Decimal  # rounded, RFQ currency, per the item's base unit (free text: per the line's unit)
@@ -189,16 +193,12 @@ class Offer:
     price_valid_until: date | None
     comment: str
     is_alternative: bool
-    is_lowest: bool = False
-    score_price: Decimal | None = None
-    score_delivery: Decimal | None = None
-    score_quality: Decimal | None = None
-    score: Decimal | None = None
-    is_best: bool = False
-
-    @property
-    def invoice_label(self) -> str:
-        return str(INVOICE_LABELS.get(self.invoice_type, self.invoice_type))
+    is_lowest: bool
+    score_price: Decimal | None
+    score_delivery: Decimal | None
+    score_quality: Decimal | None
+    score: Decimal | None  # the weighted score on this line (main offers)
+    is_best: bool
 
 
 @dataclass
@@ -341,6 +341,7 @@ def comparison_matrix(rfq: Rfq, round: Round | None = None, *, rounds: list[Roun
         if row.line.need_by:
             row.slack_days = (row.line.need_by - opening_day).days
     columns: dict[int, SupplierColumn] = {}
+    labels = {value: str(label) for value, label in INVOICE_LABELS.items()}
     for values in opened:
         row = rows.get(values[1])
         bid = bids.get(values[2])
@@ -353,8 +354,8 @@ def comparison_matrix(rfq: Rfq, round: Round | None = None, *, rounds: list[Roun
                 submission=bid.current,
                 score_quality=quality_score(bid.invitation.avl_status),
             )
-        offer = _offer(row, values, bid.invitation, rate, opening_day)
-        if offer.is_alternative:
+        offer = _offer(row, values, invitation_id, rate, labels)
+        if offer["is_alternative"]:
             row.alternatives[invitation_id] = offer
         else:
             row.offers[invitation_id] = offer
@@ -405,37 +406,44 @@ def _line_row(line: RfqLine) -> LineRow:
     )
 
 
-def _offer(row: LineRow, values: tuple, invitation, rate: Rate, opening_day: date) -> Offer:
+def _offer(row: LineRow, values: tuple, invitation_id: int, rate: Rate, labels: dict[str, str]) -> Offer:
     """One offer from its OFFER_FIELDS values (a plain tuple: this runs once per cell)."""
     (pk, _line, _submission, is_alternative, unit_price, tax_rate, invoice_type, lead_time, moq, valid, comment) = (
         values
     )
-    line = row.line
-    deductible = is_vat_deductible(invoice_type)
     cost = offer_cost(unit_price, tax_rate, invoice_type)
     base_cost = cost / row.per_base if row.per_base else cost
-    amount = cost * line.quantity
+    amount = cost * row.line.quantity
     factor = rate.rate
-    return Offer(
-        invitation=invitation,
-        opened_line_id=pk,
-        unit_price=unit_price,
-        tax_rate=tax_rate,
-        invoice_type=invoice_type,
-        vat_deductible=deductible,
-        cost=cost,
-        base_unit_cost=base_cost.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP),
-        base_unit_cost_company=None if factor is None else (base_cost * factor).quantize(PRICE_PLACES, ROUND_HALF_UP),
-        amount=amount.quantize(CENT, rounding=ROUND_HALF_UP),
-        amount_company=None if factor is None else (amount * factor).quantize(CENT, rounding=ROUND_HALF_UP),
-        lead_time_days=lead_time,
+    return {
+        "invitation_id": invitation_id,
+        "opened_line_id": pk,
+        "unit_price": unit_price,
+        "tax_rate": tax_rate,
+        "invoice_type": invoice_type,
+        "invoice_label": labels.get(invoice_type, invoice_type),
+        "vat_deductible": is_vat_deductible(invoice_type),
+        "cost": cost,
+        "base_unit_cost": base_cost.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP),
+        "base_unit_cost_company": None
+        if factor is None
+        else (base_cost * factor).quantize(PRICE_PLACES, ROUND_HALF_UP),
+        "amount": amount.quantize(CENT, rounding=ROUND_HALF_UP),
+        "amount_company": None if factor is None else (amount * factor).quantize(CENT, rounding=ROUND_HALF_UP),
+        "lead_time_days": lead_time,
         # need_by < opening day + lead time
-        is_late=row.slack_days is not None and lead_time > row.slack_days,
-        moq=moq,
-        price_valid_until=valid,
-        comment=comment,
-        is_alternative=is_alternative,
-    )
+        "is_late": row.slack_days is not None and lead_time > row.slack_days,
+        "moq": moq,
+        "price_valid_until": valid,
+        "comment": comment,
+        "is_alternative": is_alternative,
+        "is_lowest": False,
+        "score_price": None,
+        "score_delivery": None,
+        "score_quality": None,
+        "score": None,
+        "is_best": False,
+    }
 
 
 def _ratio(best: Decimal, own: Decimal) -> Decimal:
@@ -455,23 +463,23 @@ def _mark_line(row: LineRow, columns: dict[int, SupplierColumn], rfq: Rfq, rate:
     offers = list(row.offers.values())
     if not offers:
         return
-    lowest = min(offer.cost for offer in offers)
-    shortest = Decimal(min(offer.lead_time_days for offer in offers))
+    lowest = min(offer["cost"] for offer in offers)
+    shortest = Decimal(min(offer["lead_time_days"] for offer in offers))
     row.lowest_cost = lowest
     weight_price, weight_delivery, weight_quality = rfq.weight_price, rfq.weight_delivery, rfq.weight_quality
     for invitation_id, offer in row.offers.items():
-        offer.is_lowest = offer.cost == lowest
-        price_score = _ratio(lowest, offer.cost)
-        delivery_score = _ratio(shortest, Decimal(offer.lead_time_days))
-        offer.score_price = price_score.quantize(CENT, rounding=ROUND_HALF_UP)
-        offer.score_delivery = delivery_score.quantize(CENT, rounding=ROUND_HALF_UP)
-        offer.score_quality = quality = columns[invitation_id].score_quality
+        offer["is_lowest"] = offer["cost"] == lowest
+        price_score = _ratio(lowest, offer["cost"])
+        delivery_score = _ratio(shortest, Decimal(offer["lead_time_days"]))
+        offer["score_price"] = price_score.quantize(CENT, rounding=ROUND_HALF_UP)
+        offer["score_delivery"] = delivery_score.quantize(CENT, rounding=ROUND_HALF_UP)
+        offer["score_quality"] = quality = columns[invitation_id].score_quality
         weighted = (weight_price * price_score + weight_delivery * delivery_score + weight_quality * quality) / HUNDRED
-        offer.score = weighted.quantize(CENT, rounding=ROUND_HALF_UP)
-    best = max(offer.score for offer in offers)
-    row.best_invitation_ids = frozenset(pk for pk, offer in row.offers.items() if offer.score == best)
+        offer["score"] = weighted.quantize(CENT, rounding=ROUND_HALF_UP)
+    best = max(offer["score"] for offer in offers)
+    row.best_invitation_ids = frozenset(pk for pk, offer in row.offers.items() if offer["score"] == best)
     for offer in offers:
-        offer.is_best = offer.score == best
+        offer["is_best"] = offer["score"] == best
     quantity = row.line.quantity
     for reference in ("last", "target"):
         reference_price = getattr(row.line, f"{reference}_price")
@@ -498,12 +506,12 @@ def _score_suppliers(columns: dict[int, SupplierColumn], rows: list[LineRow], rf
         offers = offers_of[pk]
         column.quoted_lines = len(offers)
         column.is_complete = bool(rows) and len(offers) == len(rows)
-        column.late_lines = sum(1 for offer in offers if offer.is_late)
+        column.late_lines = sum(1 for offer in offers if offer["is_late"])
         if offers:
-            column.average_lead_time = Decimal(sum(offer.lead_time_days for offer in offers)) / len(offers)
+            column.average_lead_time = Decimal(sum(offer["lead_time_days"] for offer in offers)) / len(offers)
         if column.is_complete:
-            column.total = sum((offer.amount for offer in offers), Decimal(0))
-            amounts = [offer.amount_company for offer in offers]
+            column.total = sum((offer["amount"] for offer in offers), Decimal(0))
+            amounts = [offer["amount_company"] for offer in offers]
             column.total_company = None if None in amounts else sum(amounts, Decimal(0))
     complete = [column for column in columns.values() if column.is_complete]
     if not complete:

@@ -479,14 +479,13 @@ def test_through_the_real_opening(cast, django_capture_on_commit_callbacks):
         (cast.supplier_b, D("1130.00"), D("98.14"), 2),
     ]
     first, second = matrix.lines
-    a = first.offers[matrix.suppliers[0].invitation.pk]
-    b = second.offers[matrix.suppliers[1].invitation.pk]
+    a, b = (column.invitation for column in matrix.suppliers)
     award = award_create(
         user=cast.buyer,
         rfq=opened.rfq,
         allocations=[
-            {"rfq_line": first.line, "invitation": a.invitation, "quantity": D("10")},
-            {"rfq_line": second.line, "invitation": b.invitation, "quantity": D("10")},
+            {"rfq_line": first.line, "invitation": a, "quantity": D("10")},
+            {"rfq_line": second.line, "invitation": b, "quantity": D("10")},
         ],
     )
     with django_capture_on_commit_callbacks(execute=True):

@@ -34,26 +34,26 @@ def test_comparable_basis_unit_currency_and_vat(cast):
     a = plate.offers[invitations[cast.supplier_a].pk]
     b = plate.offers[invitations[cast.supplier_b].pk]
     # special VAT invoice: deductible, the cost is the net price; per kg: 1000 / 1000
-    assert (a.vat_deductible, a.cost, a.base_unit_cost, a.base_unit_cost_company) == (
+    assert (a["vat_deductible"], a["cost"], a["base_unit_cost"], a["base_unit_cost_company"]) == (
         True,
         D("1000"),
         D("1.0000"),
         D("7.0000"),
     )
-    assert (a.amount, a.amount_company) == (D("2000.00"), D("14000.00"))
+    assert (a["amount"], a["amount_company"]) == (D("2000.00"), D("14000.00"))
     # general invoice at 3%: the VAT is a cost
-    assert (b.vat_deductible, b.cost, b.base_unit_cost, b.base_unit_cost_company) == (
+    assert (b["vat_deductible"], b["cost"], b["base_unit_cost"], b["base_unit_cost_company"]) == (
         False,
         D("927.00"),
         D("0.9270"),
         D("6.4890"),
     )
-    assert (b.amount, b.amount_company) == (D("1854.00"), D("12978.00"))
+    assert (b["amount"], b["amount_company"]) == (D("1854.00"), D("12978.00"))
     assert (plate.base_unit.code, plate.base_quantity) == ("kg", D("2000"))
     # free text: as quoted (per the line's unit)
     a2 = machining.offers[invitations[cast.supplier_a].pk]
     assert machining.base_unit is None
-    assert (a2.cost, a2.base_unit_cost, a2.amount, a2.amount_company) == (
+    assert (a2["cost"], a2["base_unit_cost"], a2["amount"], a2["amount_company"]) == (
         D("42.40"),
         D("42.4000"),
         D("424.00"),
@@ -72,7 +72,7 @@ def test_item_conversion_across_dimensions(cast):
     )
     row = comparison_matrix(rfq).lines[0]
     offer = row.offers[invitations[cast.supplier_a].pk]
-    assert (row.base_quantity, offer.base_unit_cost, offer.base_unit_cost_company, offer.amount) == (
+    assert (row.base_quantity, offer["base_unit_cost"], offer["base_unit_cost_company"], offer["amount"]) == (
         D("100"),
         D("4.0000"),
         D("4.0000"),  # the RFQ is in the company's currency: no rate needed
@@ -86,7 +86,7 @@ def test_group_rate_when_the_company_has_none_and_a_flag_when_no_rate(cast):
     matrix = comparison_matrix(rfq)
     assert (matrix.rate.source, matrix.rate.rate, matrix.rate.is_missing) == ("missing", None, True)
     plate = matrix.lines[0]
-    assert [cell.amount_company if cell else "-" for cell in plate.cells] == [None, None, None]
+    assert [cell["amount_company"] if cell else "-" for cell in plate.cells] == [None, None, None]
     # the RFQ currency figures and the ranking do not need the rate
     assert [(column.total, column.total_company, column.rank) for column in matrix.suppliers] == [
         (D("2424.00"), None, 1),
@@ -106,15 +106,19 @@ def test_lowest_totals_incomplete_late_and_alternatives(cast):
     # columns: ranked suppliers first, then the incomplete one
     assert [column.invitation.pk for column in matrix.suppliers] == [a, b, c]
     plate, machining = matrix.lines
-    assert [(cell.is_lowest, cell.is_late) for cell in plate.cells] == [(False, False), (True, True), (False, False)]
-    assert [(cell.is_lowest, cell.is_late) if cell else None for cell in machining.cells] == [
+    assert [(cell["is_lowest"], cell["is_late"]) for cell in plate.cells] == [
+        (False, False),
+        (True, True),
+        (False, False),
+    ]
+    assert [(cell["is_lowest"], cell["is_late"]) if cell else None for cell in machining.cells] == [
         (True, True),
         (False, False),
         None,
     ]
     # the alternative is a sub-row: never the lowest, not in totals
-    assert [cell.unit_price if cell else None for cell in plate.alternative_cells] == [None, None, D("880")]
-    assert plate.alternatives[c].is_lowest is False
+    assert [cell["unit_price"] if cell else None for cell in plate.alternative_cells] == [None, None, D("880")]
+    assert plate.alternatives[c]["is_lowest"] is False
     summary = [
         (column.quoted_lines, column.is_complete, column.total, column.total_company, column.late_lines)
         for column in matrix.suppliers
@@ -178,10 +182,10 @@ def test_weighted_scores_worked_example(cast):
     ]
     # per line (the award's "best score"): line 1 lowest 927, shortest 10 d → A 94.89, B 83.67, C 98.31 (best)
     plate, machining = matrix.lines
-    assert [cell.score for cell in plate.cells] == [D("94.89"), D("83.67"), D("98.31")]
+    assert [cell["score"] for cell in plate.cells] == [D("94.89"), D("83.67"), D("98.31")]
     assert plate.best_invitation_ids == {invitations[supplier_c].pk}
     # line 2: lowest 42.40 (A), shortest 5 d (B) → A 70 + 20 × 5/7 + 10 = 94.29, B 0.7 × 100 × 42.4/45 + 20 + 7 = 92.96
-    assert [cell.score if cell else None for cell in machining.cells] == [D("94.29"), D("92.96"), None]
+    assert [cell["score"] if cell else None for cell in machining.cells] == [D("94.29"), D("92.96"), None]
     assert machining.best_invitation_ids == {invitations[cast.supplier_a].pk}
     # other weights change the ranking: price only
     rfq.weight_price, rfq.weight_delivery, rfq.weight_quality = 100, 0, 0
@@ -201,7 +205,7 @@ def test_only_current_submissions_and_no_withdrawn_bids(cast):
     invitations[supplier_c].bids.update(status=BidStatus.WITHDRAWN)
     matrix = comparison_matrix(rfq)
     assert [column.supplier for column in matrix.suppliers] == [cast.supplier_a, cast.supplier_b]
-    assert matrix.lines[0].offers[a.pk].unit_price == D("800.0000")
+    assert matrix.lines[0].offers[a.pk]["unit_price"] == D("800.0000")
     assert BidSubmission.objects.filter(bid__invitation=a).count() == 2
 
 
