@@ -39,7 +39,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -313,9 +313,13 @@ def comparison_matrix(rfq: Rfq, round: Round | None = None, *, rounds: list[Roun
     lines = list(
         rfq.lines.select_related("item__base_unit", "unit")
         .defer("item__attributes", "item__description", "item__description_en")
-        .prefetch_related("item__conversions__unit")
         .order_by("position")
     )
+    # An item's own conversions are needed only where a line's unit is of another dimension than the item's base
+    # unit (pcs of a plate whose base unit is t): fetch them for those items alone, in one go.
+    across = [line.item for line in lines if line.item_id and line.unit.dimension != line.item.base_unit.dimension]
+    if across:
+        prefetch_related_objects(across, "conversions__unit")
     # The current submission of each submitted bid of the round: a revised bid's earlier versions and withdrawn
     # bids are not compared. The bids (one per supplier) come as objects; the offers (suppliers × lines) as plain
     # tuples: making thousands of model instances would cost more than all the arithmetic.

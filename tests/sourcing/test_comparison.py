@@ -209,9 +209,16 @@ def test_only_current_submissions_and_no_withdrawn_bids(cast):
     assert BidSubmission.objects.filter(bid__invitation=a).count() == 2
 
 
-def _build(cast, suppliers: int, lines: int):
-    plate = ItemFactory(base_unit=kg())
-    line_fields = [{"item": plate, "unit": tonne(), "quantity": D("3")} for _ in range(lines)]
+def _build(cast, suppliers: int, lines: int, *, in_pieces: bool = False):
+    """Lines of plates (base unit kg) quoted per t, or per piece (an item conversion) with `in_pieces`."""
+    line_fields = []
+    for _number in range(lines):
+        plate = ItemFactory(base_unit=kg())
+        unit = tonne()
+        if in_pieces:
+            unit = UnitFactory(code="pcs", name="件", name_en="piece", dimension="count", factor=D("1"))
+            ItemUnitConversion.objects.create(item=plate, unit=unit, factor=D("25"))
+        line_fields.append({"item": plate, "unit": unit, "quantity": D("3")})
     partners = [cast.supplier_a, cast.supplier_b] + [PartnerFactory() for _ in range(suppliers - 2)]
     bids = {
         partner: {position: {"unit_price": D(100 + index + position)} for position in range(1, lines + 1)}
@@ -233,11 +240,15 @@ def _queries(callable_):
 def test_constant_number_of_queries(cast):
     small = _build(cast, 2, 3)
     large = _build(cast, 6, 15)
-    # the opened rounds, the company's rate, the lines with their items and units, the items' conversions, the bids
-    # with their invitations, suppliers and current submissions, the offers: 6 whatever the size
+    # the opened rounds, the company's rate, the lines with their items and units, the bids with their invitations,
+    # suppliers and current submissions, the offers: 5 whatever the size (t and kg need no item conversions)
     counts = [_queries(lambda rfq=rfq: comparison_matrix(rfq)) for rfq in (small, large)]
-    assert counts == [6, 6]
+    assert counts == [5, 5]
     assert len(comparison_matrix(large).suppliers) == 6
+    # lines in pieces need their items' conversions (with their units): 2 more, still whatever the size
+    in_pieces = [_build(cast, 2, 3, in_pieces=True), _build(cast, 6, 15, in_pieces=True)]
+    assert [_queries(lambda rfq=rfq: comparison_matrix(rfq)) for rfq in in_pieces] == [7, 7]
+    assert comparison_matrix(in_pieces[1]).lines[0].base_quantity == D("75")
 
 
 def test_page_queries_do_not_grow(cast, login_as):
