@@ -30,6 +30,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,8 +178,8 @@ def _params(rfq: Rfq, **extra: Any) -> dict[str, Any]:
 
 
 def supplier_rfq_url(invitation: Invitation) -> str:
-    """The supplier's page of the RFQ (Invitation: /supplier/rfqs/<uuid>/), where its letter is offered."""
-    return f"/supplier/rfqs/{invitation.uuid}/"
+    """The supplier's page of the RFQ (/supplier/rfqs/<invitation uuid>/), where its letter is offered."""
+    return reverse("sourcing:rfq_detail", kwargs={"invitation_id": invitation.uuid})
 
 
 # --- creating ----------------------------------------------------------------------------------------------------
@@ -400,9 +401,7 @@ def award_reject(*, user: Any, award: Award, note: str, request: Any = None) -> 
 
 
 def _award_url(award: Award) -> str:
-    # the back-office page (registered under /cms/ by wagtail_hooks); built by hand to keep services free of the
-    # admin's URL configuration at import time
-    return f"/cms/sourcing/awards/{award.uuid}/"
+    return reverse("sourcing_admin:award_detail", kwargs={"award_id": award.uuid})
 
 
 def _bidders(award: Award) -> list[Invitation]:

@@ -224,6 +224,7 @@ def test_above_the_threshold_waits_for_another_manager(cast, example, django_cap
             },
         )
     ]
+    assert Notification.objects.get(kind=kinds.AWARD_PENDING).url == f"/cms/sourcing/awards/{award.uuid}/"
     # the proposer may not approve it; a buyer may not approve at all
     with pytest.raises(DomainError):
         award_approve(user=cast.sourcing_manager, award=award)
@@ -277,6 +278,7 @@ def test_letters_and_regret_notices_made_once(cast, example, django_capture_on_c
             (kinds.REGRET, cast.supplier_b.pk),
         ]
     )
+    assert Notification.objects.get(kind=kinds.REGRET).url == f"/supplier/rfqs/{example['b'].uuid}/"
 
 
 def test_award_approved_emitted_once_with_the_payload(cast, example, django_capture_on_commit_callbacks):
