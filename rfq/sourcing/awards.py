@@ -57,6 +57,7 @@ from .models import (
     Rfq,
     RfqLine,
     RfqStatus,
+    RoundStatus,
     SourcingPolicy,
 )
 from .payloads import award_payload
@@ -147,6 +148,17 @@ def _require_opened(rfq: Rfq) -> None:
     if rfq.status != RfqStatus.OPENED:
         raise DomainError(
             _("Only an opened RFQ can be awarded; this one is “%(status)s”.") % {"status": rfq.get_status_display()}
+        )
+
+
+def _require_latest_round(award: Award, rfq: Rfq) -> None:
+    """An award stands on the round it was made from; once a later round is opened it must be made again."""
+    award_round = award.lines.values_list("opened_line__submission__bid__round__number", flat=True).first()
+    latest = rfq.rounds.filter(status=RoundStatus.OPENED).order_by("-number").values_list("number", flat=True).first()
+    if award_round != latest:
+        raise DomainError(
+            _("Round %(round)s was opened after this award was made: make the award again from its comparison.")
+            % {"round": latest}
         )
 
 
@@ -317,6 +329,7 @@ def award_submit(*, user: Any, award: Award, request: Any = None) -> Award:
                 _("This award was already submitted (%(status)s).") % {"status": award.get_status_display()}
             )
         _require_opened(rfq)
+        _require_latest_round(award, rfq)
         if Award.objects.filter(rfq=rfq, status__in=(AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED)).exists():
             raise DomainError(_("Another award of this RFQ is already waiting for approval or approved."))
         now = timezone.now()
@@ -360,6 +373,7 @@ def award_approve(*, user: Any, award: Award, note: str = "", request: Any = Non
                 % {"status": award.get_status_display()}
             )
         _require_opened(rfq)
+        _require_latest_round(award, rfq)
         _approve(rfq=rfq, award=award, approver=user, note=(note or "").strip(), request=request)
     return award
 

@@ -31,7 +31,7 @@ from rfq.sourcing.models import Award, AwardLetter, AwardLine, AwardStatus, RfqS
 from rfq.sourcing.payloads import award_payload
 from tests.factories import StaffRoleFactory, UserFactory
 from tests.factories.sourcing import opened_rfq as opened_by_ceremony
-from tests.sourcing.comparison_data import worked_example
+from tests.sourcing.comparison_data import open_round, worked_example
 
 pytestmark = pytest.mark.django_db
 
@@ -321,6 +321,18 @@ def test_reject_needs_a_reason_and_tells_the_buyer(cast, example):
     # a new award may follow
     second = award_create(user=cast.buyer, rfq=example["rfq"], allocations=best_split(example))
     assert award_submit(user=cast.buyer, award=second).status == AwardStatus.PENDING_APPROVAL
+
+
+def test_an_award_of_an_earlier_round_cannot_be_submitted(cast, example):
+    award = award_create(user=cast.buyer, rfq=example["rfq"], allocations=best_split(example))
+    open_round(example["rfq"], number=2)
+    with pytest.raises(DomainError) as raised:
+        award_submit(user=cast.buyer, award=award)
+    assert (
+        raised.value.message
+        == "Round 2 was opened after this award was made: make the award again from its comparison."
+    )
+    assert Award.objects.get(pk=award.pk).status == AwardStatus.DRAFT
 
 
 def test_one_award_at_a_time(cast, example):
