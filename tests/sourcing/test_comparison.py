@@ -343,3 +343,20 @@ def test_earlier_rounds_stay_visible(cast, login_as):
     assert "777.00" in latest and "777.00" not in first
     assert "900.00" in first and "900.00" not in latest
     assert client.get(_url("comparison", rfq, round=9)).status_code == 404
+
+
+def test_a_later_round_not_yet_opened_stays_sealed(cast, login_as):
+    """Round 1 is opened and stays visible; round 2 takes bids: nothing of it shows, and asking for it is a 404."""
+    rfq, round, invitations, supplier_c = worked_example(cast)
+    second = open_round(rfq, number=2, opened_at=OPENED_AT)
+    plate, machining = rfq.lines.order_by("position")
+    place_bid(
+        second, invitations[cast.supplier_a], {plate: {"unit_price": D("777")}, machining: {"unit_price": D("39")}}
+    )
+    type(second).objects.filter(pk=second.pk).update(status=RoundStatus.OPEN, opened_at=None)
+    client = login_as(cast.buyer)
+    page = client.get(_url("comparison", rfq)).content.decode()
+    assert "777" not in page and "1000.00" in page
+    assert comparison_matrix(rfq).round.number == 1
+    for name in ("comparison", "comparison_xlsx", "comparison_pdf"):
+        assert client.get(_url(name, rfq, round=2)).status_code == 404
