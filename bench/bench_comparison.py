@@ -155,7 +155,7 @@ def build(company, buyer, *, suppliers: int, lines: int, tag: str):
 
 
 def url_of(rfq) -> str:
-    return f"/cms/sourcing/rfqs/{rfq.uuid}/comparison/"
+    return f"/cms/sourcing/{rfq.uuid}/comparison/"
 
 
 def count_queries(client, rfq) -> int:

@@ -6,10 +6,10 @@ from django.urls import path
 from . import award_admin_views as views
 
 award_urlpatterns: list = [
-    path("rfqs/<uuid:rfq_id>/comparison/", views.comparison, name="comparison"),
-    path("rfqs/<uuid:rfq_id>/comparison.xlsx", views.comparison_xlsx, name="comparison_xlsx"),
-    path("rfqs/<uuid:rfq_id>/comparison.pdf", views.comparison_pdf, name="comparison_pdf"),
-    path("rfqs/<uuid:rfq_id>/award/", views.award_new, name="award_create"),
+    path("<uuid:rfq_id>/comparison/", views.comparison, name="comparison"),
+    path("<uuid:rfq_id>/comparison.xlsx", views.comparison_xlsx, name="comparison_xlsx"),
+    path("<uuid:rfq_id>/comparison.pdf", views.comparison_pdf, name="comparison_pdf"),
+    path("<uuid:rfq_id>/award/", views.award_new, name="award_create"),
     path("awards/<uuid:award_id>/", views.award_detail, name="award_detail"),
     path("awards/<uuid:award_id>/submit/", views.award_submit_view, name="award_submit"),
     path("awards/<uuid:award_id>/approve/", views.award_approve_view, name="award_approve"),

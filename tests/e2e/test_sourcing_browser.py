@@ -223,10 +223,10 @@ def test_publish_bid_open_compare_award(browser, base_url_localhost, screenshot)
     assert OpenedBidLine.objects.count() == 6  # A (its second version), B and D; nothing of C
 
     # The buyer compares and splits line 1 between A (6 t) and B (4 t); line 2 to A.
-    staff.goto(f"{base}/cms/sourcing/rfqs/{rfq.uuid}/comparison/")
+    staff.goto(f"{base}/cms/sourcing/{rfq.uuid}/comparison/")
     assert "4,250" in staff.content() or "4250" in staff.content()
     shots(staff, screenshot, "comparison")
-    staff.goto(f"{base}/cms/sourcing/rfqs/{rfq.uuid}/award/")
+    staff.goto(f"{base}/cms/sourcing/{rfq.uuid}/award/")
     line1, line2 = lines
     plan = {(line1.pk, "a"): "6", (line1.pk, "b"): "4", (line2.pk, "a"): "10"}
     for line in lines:
