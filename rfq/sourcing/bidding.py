@@ -346,6 +346,27 @@ def _bid_row(invitation: Invitation, round: Round) -> Bid:
     return Bid.objects.select_for_update(of=("self",)).get(pk=bid.pk)
 
 
+@dataclass
+class _Open:
+    """The bid being worked on, with what was locked and checked to reach it."""
+
+    rfq: Rfq
+    invitation: Invitation
+    round: Round
+    bid: Bid
+    now: datetime
+
+
+def _enter(invitation: Invitation) -> _Open:
+    """Inside the caller's transaction: hold the RFQ FOR SHARE, read the clock, check the round still takes bids
+    from this invitation, and lock the supplier's bid row (created on first use)."""
+    rfq = _lock_rfq(invitation.rfq_id, mode="share")
+    now = timezone.now()
+    invitation = Invitation.objects.select_related("supplier").get(pk=invitation.pk)
+    round = _bidding_round(invitation, rfq, now)
+    return _Open(rfq=rfq, invitation=invitation, round=round, bid=_bid_row(invitation, round), now=now)
+
+
 def _key(rfq: Rfq, round: Round) -> bytes:
     return sealing.round_key(rfq.uuid, round.number)
 
@@ -391,10 +412,8 @@ def bid_save_draft(*, user: Any, invitation: Invitation, content: BidContent, re
     """Keep what the supplier typed so far, sealed; does not count as a bid."""
     _check_bidder(user, invitation)
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        invitation = Invitation.objects.get(pk=invitation.pk)
-        round = _bidding_round(invitation, rfq, timezone.now())
-        bid = _bid_row(invitation, round)
+        opened = _enter(invitation)
+        rfq, round, bid = opened.rfq, opened.round, opened.bid
         data = content.as_dict()
         data["attachments"] = []
         bid.draft_sealed = sealing.seal_json(_key(rfq, round), data, context=_draft_context(bid))
@@ -443,11 +462,8 @@ def bid_submit(*, user: Any, invitation: Invitation, content: BidContent, reques
     submission with its commitment. The envelopes' current files are part of the submission."""
     _check_bidder(user, invitation)
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        now = timezone.now()
-        invitation = Invitation.objects.select_related("supplier").get(pk=invitation.pk)
-        round = _bidding_round(invitation, rfq, now)
-        bid = _bid_row(invitation, round)
+        opened = _enter(invitation)
+        rfq, invitation, round, bid, now = opened.rfq, opened.invitation, opened.round, opened.bid, opened.now
         version = (bid.submissions.aggregate(last=Max("version"))["last"] or 0) + 1
         data = content.as_dict()
         data["attachments"] = _live_attachments(bid)
@@ -491,11 +507,8 @@ def bid_withdraw(*, user: Any, invitation: Invitation, request: Any = None) -> B
     """Take the submitted bid back before the deadline (the supplier may submit again while the round is open)."""
     _check_bidder(user, invitation)
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        now = timezone.now()
-        invitation = Invitation.objects.get(pk=invitation.pk)
-        round = _bidding_round(invitation, rfq, now)
-        bid = _bid_row(invitation, round)
+        opened = _enter(invitation)
+        rfq, invitation, round, bid, now = opened.rfq, opened.invitation, opened.round, opened.bid, opened.now
         if bid.status != BidStatus.SUBMITTED or bid.current_id is None:
             raise DomainError(_("There is no submitted bid to withdraw."))
         BidSubmission.objects.filter(pk=bid.current_id).update(withdrawn_at=now)
@@ -523,11 +536,8 @@ def invitation_decline(*, user: Any, invitation: Invitation, reason: str, reques
     if not reason:
         raise ValidationError({"reason": _("Tell the buyer why you decline.")})
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        now = timezone.now()
-        invitation = Invitation.objects.select_related("supplier").get(pk=invitation.pk)
-        round = _bidding_round(invitation, rfq, now)
-        bid = _bid_row(invitation, round)
+        opened = _enter(invitation)
+        rfq, invitation, round, bid, now = opened.rfq, opened.invitation, opened.round, opened.bid, opened.now
         if bid.current_id:
             BidSubmission.objects.filter(pk=bid.current_id).update(withdrawn_at=now)
         bid.status = BidStatus.DECLINED
@@ -569,10 +579,8 @@ def bid_attachment_add(
     uploaded_file.seek(0)
     content = uploaded_file.read()
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        invitation = Invitation.objects.get(pk=invitation.pk)
-        round = _bidding_round(invitation, rfq, timezone.now())
-        bid = _bid_row(invitation, round)
+        opened = _enter(invitation)
+        rfq, round, bid = opened.rfq, opened.round, opened.bid
         attachment = BidAttachment(
             bid=bid, envelope=envelope, size=len(content), sha256=hashlib.sha256(content).hexdigest()
         )
@@ -591,8 +599,7 @@ def bid_attachment_remove(*, user: Any, attachment: BidAttachment) -> BidAttachm
     _check_bidder(user, invitation)
     _supplier_bid(user, bid)
     with transaction.atomic():
-        rfq = _lock_rfq(invitation.rfq_id, mode="share")
-        _bidding_round(Invitation.objects.get(pk=invitation.pk), rfq, timezone.now())
+        _enter(invitation)
         BidAttachment.objects.filter(pk=attachment.pk, removed_at__isnull=True).update(removed_at=timezone.now())
     attachment.refresh_from_db()
     return attachment

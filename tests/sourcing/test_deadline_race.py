@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.core.errors import DomainError
 from rfq.sourcing.bidding import bid_submit, parse_bid
@@ -71,6 +71,7 @@ def test_no_bid_after_the_deadline_is_accepted_and_none_before_it_is_lost(cast):
     start = threading.Barrier(SUPPLIERS + len(openers))
 
     def supplier_thread(supplier_id: int) -> None:
+        translation.activate("en")  # each thread starts in the default language; the messages are read below
         try:
             start.wait()
             _sleep_until(deadline - timedelta(seconds=WINDOW))
