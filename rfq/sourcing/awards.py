@@ -61,6 +61,7 @@ from .models import (
     SourcingPolicy,
 )
 from .payloads import award_payload
+from .selectors import supplier_rfq_url
 
 TOPIC_AWARD_APPROVED = "award.approved"
 # rfq/sourcing/tasks.py registers it (calling award_letters.award_letters_render_by_id)
@@ -187,11 +188,6 @@ def _actor_name(user: Any) -> str:
 
 def _params(rfq: Rfq, **extra: Any) -> dict[str, Any]:
     return {"rfq": rfq.number, "title": rfq.title, "company": rfq.company.name, **extra}
-
-
-def supplier_rfq_url(invitation: Invitation) -> str:
-    """The supplier's page of the RFQ (/supplier/rfqs/<invitation uuid>/), where its letter is offered."""
-    return reverse("sourcing:rfq_detail", kwargs={"invitation_id": invitation.uuid})
 
 
 # --- creating ----------------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from .models import (
     RoundStatus,
 )
 from .payloads import bid_status_payload, rfq_payload
+from .selectors import supplier_rfq_url
 
 OPENERS_NEEDED = 2
 
@@ -218,15 +219,6 @@ def _open(*, rfq: Any, round: Round, signers: list[Any], now: Any, request: Any)
                 "title": rfq.title,
                 "round": round.number,
             },
-            url=_supplier_url(invitation),
+            url=supplier_rfq_url(invitation),
             partner=membership.partner,
         )
-
-
-def _supplier_url(invitation: Any) -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("sourcing:rfq_detail", kwargs={"invitation_id": invitation.uuid})
-    except NoReverseMatch:
-        return ""

@@ -26,7 +26,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -62,6 +61,7 @@ from .models import (
 )
 from .payloads import rfq_payload
 from .rfq_pdf import RFQ_PDF_KIND, plain, rfq_pdf_store
+from .selectors import supplier_rfq_url
 
 CANCELLED = "sourcing.cancelled"
 register_kind(
@@ -256,12 +256,7 @@ def format_instant(instant: dt.datetime | None, zone_name: str) -> str:
     return f"{instant.astimezone(zone):%Y-%m-%d %H:%M} ({zone_name})"
 
 
-def supplier_rfq_url(invitation: Invitation) -> str:
-    """The supplier's page of the RFQ (its bid form); empty while the supplier pages are not there."""
-    try:
-        return reverse("sourcing:rfq_detail", kwargs={"invitation_id": invitation.uuid})
-    except NoReverseMatch:
-        return ""
+BID_FORM_KINDS = frozenset({kinds.INVITED, kinds.NEW_ROUND, kinds.REMINDER})
 
 
 def _notify_invitations(
@@ -282,7 +277,8 @@ def _notify_invitations(
                     "deadline": format_instant(deadline, zone_name),
                     "deadline_iso": deadline.isoformat() if deadline else "",
                 },
-                url=supplier_rfq_url(invitation),
+                # invitations, new rounds and reminders lead straight to the bid form
+                url=supplier_rfq_url(invitation, bid_form=kind in BID_FORM_KINDS),
                 partner=invitation.supplier,
                 company=invitation.rfq.company,
             )

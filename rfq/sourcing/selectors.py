@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Invitation, InvitationStatus, Rfq, RfqStatus, Round, RoundStatus
@@ -49,3 +50,8 @@ def supplier_round(invitation: Invitation) -> Round | None:
     rounds = invitation.rfq.rounds.order_by("-number")
     later = rounds.filter(number__gt=1, participants=invitation).first()
     return later or rounds.filter(number=1).first()
+
+
+def supplier_rfq_url(invitation: Invitation, *, bid_form: bool = False) -> str:
+    """Where a supplier's notification leads: its page of the RFQ, or straight to the bid form."""
+    return reverse("sourcing:bid" if bid_form else "sourcing:rfq_detail", kwargs={"invitation_id": invitation.uuid})

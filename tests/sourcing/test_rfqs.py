@@ -343,8 +343,9 @@ def test_publish_opens_round_1_stores_the_pdf_tells_suppliers_and_the_erp(cast, 
     local = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")
     assert notified[0].params["deadline"] == f"{local} (Asia/Shanghai)"
     assert notified[0].params["rfq"] == rfq.number and notified[0].partner == cast.supplier_a
-    supplier_page = reverse("sourcing:rfq_detail", kwargs={"invitation_id": invitation_of(rfq, cast.supplier_a).uuid})
-    assert {n.url for n in notified} == {supplier_page}
+    # the invitation leads straight to the bid form
+    bid_form = reverse("sourcing:bid", kwargs={"invitation_id": invitation_of(rfq, cast.supplier_a).uuid})
+    assert {n.url for n in notified} == {bid_form}
     with pytest.raises(DomainError):
         rfqs.rfq_publish(user=cast.buyer, rfq=rfq, deadline=deadline)
     assert Round.objects.count() == 1
