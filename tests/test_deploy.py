@@ -17,6 +17,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": "k7R2vQ9xLm4Tz8Wp1Yc6Nb3Hs5Dj0Fg2Ua9Ke4Xr7Vt1Mq8Zw3Pn6Lb5Hy0Sd2Gf",
     "MFA_SECRET_KEY": "mfa-key-kept-outside-the-database",
     "AUDIT_HMAC_KEY": "audit-key-kept-outside-the-database",
+    "BID_SEALING_KEY": "bid-sealing-key-kept-outside-the-database",
     "ALLOWED_HOSTS": "portal.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://portal.example.com",
     "DATABASE_URL": "postgres://portal:secret@db.internal:5432/portal",
@@ -57,7 +58,9 @@ def test_check_deploy_is_clean_with_s3_storage():
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "MFA_SECRET_KEY", "AUDIT_HMAC_KEY", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "MFA_SECRET_KEY", "AUDIT_HMAC_KEY", "BID_SEALING_KEY", "DATABASE_URL"]
+)
 def test_a_missing_secret_stops_the_start_loudly(missing):
     environment = {key: value for key, value in PRODUCTION_ENVIRONMENT.items() if key != missing}
 
