@@ -320,7 +320,9 @@ class Invitation(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", _("Taking bids")  # before the deadline (the service checks the clock, not this field)
+    # not opened yet: taking bids until the deadline (the service checks the clock, not this field), then sealed
+    # until the opening
+    OPEN = "open", _("Not opened")
     OPENED = "opened", _("Opened")
 
 
