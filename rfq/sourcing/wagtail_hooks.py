@@ -10,6 +10,7 @@ from wagtail import hooks
 from portal.core.menu import ShownToMenuItem
 
 from .access import is_sourcing_staff
+from .home_panel import add_sourcing_panel
 
 
 @hooks.register("register_admin_urls")
@@ -30,3 +31,7 @@ def sourcing_menu_item():
         icon_name="doc-full-inverse",
         order=240,
     )
+
+
+# What waits for sourcing staff on the back office's start page (rounds to open, awards to approve, questions).
+hooks.register("construct_homepage_panels", add_sourcing_panel)
