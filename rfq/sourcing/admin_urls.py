@@ -24,4 +24,9 @@ admin_urlpatterns: list = [
     path("<uuid:rfq_id>/rounds/new/", views.round_new, name="round_new"),
     path("<uuid:rfq_id>/rounds/<uuid:round_id>/opening/", views.opening, name="opening"),
     path("<uuid:rfq_id>/rounds/<uuid:round_id>/open/", views.opening_sign, name="opening_sign"),
+    path(
+        "<uuid:rfq_id>/rounds/<uuid:round_id>/envelopes/<uuid:attachment_id>/",
+        views.envelope_download,
+        name="envelope_download",
+    ),
 ]

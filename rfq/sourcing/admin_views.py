@@ -14,11 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,6 +32,7 @@ from rfq.banking.reauth import reauthenticate_url, second_factor_recently_used
 
 from . import rfqs
 from .access import is_sourcing_staff, may_manage_rfq, may_open
+from .bidding import bid_attachment_open, opened_envelopes
 from .forms import (
     AmendForm,
     AmendLineFormSet,
@@ -48,6 +50,7 @@ from .forms import (
 )
 from .models import (
     Bid,
+    BidAttachment,
     BidStatus,
     Invitation,
     InvitationStatus,
@@ -764,10 +767,11 @@ def _opening_context(request, rfq, round):
         }
     elif any(signature.user_id == request.user.pk for signature in signatures):
         reason = _("You have signed. A second sourcing manager must open it too.")
+    envelopes = opened_envelopes(round) if may_see_envelopes(request.user, rfq) else {}
     return {
         "rfq": rfq,
         "round": round,
-        "bids": bids,
+        "bids": [setattr(bid, "files", envelopes.get(bid.pk, [])) or bid for bid in bids],
         "signatures": signatures,
         "blocked_reason": reason,
         "zone": timezone.get_current_timezone_name(),
@@ -780,6 +784,29 @@ def opening(request, rfq_id, round_id):
     round = _round(rfq, round_id)
     title = _("Opening of round %(round)s of %(number)s") % {"round": round.number, "number": rfq.number}
     return _render(request, "sourcing/admin/opening.html", title, _opening_context(request, rfq, round))
+
+
+def may_see_envelopes(user, rfq) -> bool:
+    return may_manage_rfq(user, rfq.company) or may_open(user, rfq.company)
+
+
+def envelope_download(request, rfq_id, round_id, attachment_id):
+    """A file of an opened bid's technical or commercial envelope, for the company's buyers and sourcing managers."""
+    rfq = _rfq(request, rfq_id)
+    round = _round(rfq, round_id)
+    attachment = BidAttachment.objects.filter(uuid=attachment_id, bid__round=round).select_related("bid").first()
+    if attachment is None:
+        raise Http404
+    if not may_see_envelopes(request.user, rfq):
+        return _forbidden(request)
+    try:
+        name, content_type, content = bid_attachment_open(user=request.user, attachment=attachment)
+    except PermissionDenied as error:
+        raise Http404 from error  # sealed, or a file the opened bid did not list: as if it did not exist
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

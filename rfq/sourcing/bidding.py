@@ -33,7 +33,7 @@ from portal.notifications.services import notify
 
 from . import notifications as kinds
 from . import sealing
-from .access import may_bid
+from .access import may_bid, may_manage_rfq, may_open
 from .models import (
     Bid,
     BidAttachment,
@@ -613,12 +613,50 @@ def unseal_attachment(attachment: BidAttachment) -> tuple[str, str, bytes]:
     return meta["name"], meta["content_type"], content
 
 
+def _compared_attachment_ids(bid: Bid) -> set[str]:
+    """The envelope files the bid's current submission listed, if that submission was opened and verified."""
+    submission = bid.current
+    if submission is None or not submission.commitment_verified:
+        return set()
+    submission.bid = bid
+    return {entry["id"] for entry in _open_submission(submission)["content"].get("attachments", [])}
+
+
 def bid_attachment_open(*, user: Any, attachment: BidAttachment) -> tuple[str, str, bytes]:
-    """The file: for the supplier that uploaded it; for the RFQ company's staff only once its round is opened."""
-    round = Round.objects.get(pk=attachment.bid.round_id)
-    own = BidAttachment.objects.visible_to(user).filter(pk=attachment.pk).exists()
-    if not own:
-        staff_may = round.status == RoundStatus.OPENED and Rfq.objects.visible_to(user).filter(pk=round.rfq_id).exists()
+    """The file: for the supplier that uploaded it; for the buyers and sourcing managers of the RFQ's company only
+    once its round is opened, and only a file of the submission that was opened (never a file the supplier kept
+    in a draft)."""
+    if not BidAttachment.objects.visible_to(user).filter(pk=attachment.pk).exists():
+        bid = Bid.objects.select_related("current", "round__rfq__company").get(pk=attachment.bid_id)
+        rfq = bid.round.rfq
+        staff_may = (
+            bid.round.status == RoundStatus.OPENED
+            and Rfq.objects.visible_to(user).filter(pk=rfq.pk).exists()
+            and (may_manage_rfq(user, rfq.company_id) or may_open(user, rfq.company_id))
+            and str(attachment.uuid) in _compared_attachment_ids(bid)
+        )
         if not staff_may:
             raise PermissionDenied
     return unseal_attachment(attachment)
+
+
+@dataclass(frozen=True)
+class OpenedFile:
+    attachment: BidAttachment
+    name: str
+
+
+def opened_envelopes(round: Round) -> dict[int, list[OpenedFile]]:
+    """After the opening, for staff: per bid id, the envelope files of its opened (verified) submission."""
+    if round.status != RoundStatus.OPENED:
+        return {}
+    bids = Bid.objects.filter(round=round, current__commitment_verified=True).select_related("current", "round__rfq")
+    listed: set[str] = set()
+    for bid in bids:
+        listed |= _compared_attachment_ids(bid)
+    files: dict[int, list[OpenedFile]] = {}
+    attachments = BidAttachment.objects.filter(uuid__in=listed).select_related("bid__round__rfq").order_by("id")
+    for attachment in attachments:
+        name, _content_type, _content = unseal_attachment(attachment)
+        files.setdefault(attachment.bid_id, []).append(OpenedFile(attachment=attachment, name=name))
+    return files

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from portal.core.outsider import OutsiderCase, register
 from portal.documents.services import document_store
-from rfq.sourcing.models import Question, Rfq, RfqAttachment, RfqLine, RfqStatus
+from rfq.sourcing.models import BidAttachment, Question, Rfq, RfqAttachment, RfqLine, RfqStatus
 from tests.factories.catalog import ItemFactory
 from tests.factories.sourcing import invitation_of, make_published_rfq
 
@@ -126,4 +126,37 @@ _case(
     owner=_sourcing_manager,
     method="post",
     owner_status=302,
+)
+
+
+def _opened_envelope(cast):
+    """A technical-envelope file of supplier A's bid in a round that two sourcing managers opened."""
+    from rfq.sourcing.bidding import bid_attachment_add
+    from tests.factories.sourcing import open_round, pass_deadline, second_sourcing_manager, submit_bid
+
+    rfq = make_published_rfq(cast)
+    attachment = bid_attachment_add(
+        user=cast.supplier_a_admin,
+        invitation=invitation_of(rfq, cast.supplier_a),
+        envelope="technical",
+        uploaded_file=SimpleUploadedFile("方案.txt", "技术方案".encode()),
+    )
+    submit_bid(cast.supplier_a_admin, rfq, cast.supplier_a, ["10", "20"])
+    pass_deadline(rfq)
+    open_round(rfq, [cast.sourcing_manager, second_sourcing_manager(cast.company_a)])
+    return attachment
+
+
+register(
+    OutsiderCase(
+        url_name="sourcing_admin:envelope_download",
+        model=BidAttachment,
+        make=_opened_envelope,
+        owner=lambda cast, attachment: cast.buyer,
+        kwargs=lambda attachment: {
+            "rfq_id": attachment.bid.round.rfq.uuid,
+            "round_id": attachment.bid.round.uuid,
+            "attachment_id": attachment.uuid,
+        },
+    )
 )

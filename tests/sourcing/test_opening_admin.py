@@ -9,6 +9,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account import app_settings as account_settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
@@ -129,3 +131,42 @@ def test_anonymous_visitors_are_sent_to_log_in(client, cast, bid_rfq):
     assert response.status_code == 302 and "login" in response["Location"]
     assert snapshot(bid_rfq) == before
     assert bid_rfq.rounds.get().deadline < timezone.now() + timedelta(seconds=1)
+
+
+def test_opened_envelopes_are_listed_and_served_to_buyers_only_after_opening(cast, client, login_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from rfq.sourcing.bidding import bid_attachment_add, bid_attachment_open
+    from tests.factories.sourcing import invitation_of, open_round, second_sourcing_manager, submit_bid
+
+    rfq = make_published_rfq(cast)
+    invitation = invitation_of(rfq, cast.supplier_a)
+    submitted = bid_attachment_add(
+        user=cast.supplier_a_admin, invitation=invitation, envelope="technical",
+        uploaded_file=SimpleUploadedFile("方案.txt", "技术方案正文".encode()),
+    )  # fmt: skip
+    submit_bid(cast.supplier_a_admin, rfq, cast.supplier_a, ["10", "20"])
+    kept_in_draft = bid_attachment_add(
+        user=cast.supplier_a_admin, invitation=invitation, envelope="commercial",
+        uploaded_file=SimpleUploadedFile("草稿.txt", "未提交的文件".encode()),
+    )  # fmt: skip
+    round = pass_deadline(rfq)
+    url = reverse(
+        "sourcing_admin:envelope_download",
+        kwargs={"rfq_id": rfq.uuid, "round_id": round.uuid, "attachment_id": submitted.uuid},
+    )
+    login_as(cast.buyer)
+    assert client.get(url).status_code == 404  # sealed until the opening
+    open_round(rfq, [cast.sourcing_manager, second_sourcing_manager(cast.company_a)])
+    page = client.get(reverse("sourcing_admin:opening", kwargs={"rfq_id": rfq.uuid, "round_id": round.uuid}))
+    assert "方案.txt" in page.content.decode() and "草稿.txt" not in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and response.content.decode() == "技术方案正文"
+    # a file the supplier kept in its draft after submitting is never revealed
+    draft_url = url.replace(str(submitted.uuid), str(kept_in_draft.uuid))
+    assert client.get(draft_url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        bid_attachment_open(user=cast.buyer, attachment=kept_in_draft)
+    # sales staff of the company see the RFQ but not the envelopes
+    login_as(cast.sales)
+    assert client.get(url).status_code == 403
