@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "portal.onboarding",
     "theme",
     "catalog",
+    "catalog.pricing",
     "rfq",
     # the supplier relationship (供应商关系管理): qualification documents, the approved vendor list, bank details
     "rfq.qualification",
