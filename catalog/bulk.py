@@ -39,6 +39,7 @@ from portal.integration.sync import Applied, audit_values, plain
 
 from .attributes import validate_attributes
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
+from .search import search_document
 from .selectors import categories_linked
 from .services import item_upsert
 
@@ -243,6 +244,8 @@ class _Batch:
             plan.source_changed = True
         if created or plan.changes:
             item.full_clean(exclude=_SKIP_VALIDATION, validate_unique=False, validate_constraints=False)
+            # the search document follows (not a change of its own: neither audited nor reported)
+            item.search_text = search_document(item, self.categories.get(item.category_id, category))
 
         if change.conversions is not None:
             errors = {}
@@ -277,7 +280,7 @@ class _Batch:
         if len(by_fields) > 3:  # many different sets: one statement with the union of the fields
             by_fields = {tuple(sorted({name for names in by_fields for name in names})): [p.item for p in changed]}
         for names, items in by_fields.items():
-            update_rows(Item, items, [*names, *SOURCE_FIELDS, "updated_at"])
+            update_rows(Item, items, [*names, "search_text", *SOURCE_FIELDS, "updated_at"])
         changed_ids = {id(plan) for plan in changed}
         source_only = [
             plan.item for plan in plans if plan.source_changed and not plan.created and id(plan) not in changed_ids

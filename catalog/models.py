@@ -153,6 +153,9 @@ class Item(Localised, SyncedFromErp):
     description_en = models.TextField(_("English description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # What search finds the item by (catalog.search.search_document), written by item_upsert / item_upsert_many;
+    # indexed for full-text and trigram search on PostgreSQL (migration 0002).
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("item")

@@ -16,6 +16,7 @@ from portal.integration.sync import Applied, audit_applied, upsert_row
 
 from .attributes import validate_attributes, validate_schema
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
+from .search import search_document
 
 
 def item_payload(item: Item) -> dict[str, Any]:
@@ -128,6 +129,8 @@ def item_upsert(
             Item, {"code": code}, values, source_version=source_version, source_updated_at=source_updated_at
         )
         item = applied.obj
+        if applied.changed:
+            _refresh_search_text(item, category)
         if not applied.stale and conversions is not None:
             conversion_changes = _replace_conversions(item, conversions)
             if conversion_changes:
@@ -141,6 +144,14 @@ def item_upsert(
                 obj=item,
             )
     return applied
+
+
+def _refresh_search_text(item: Item, category: Category) -> None:
+    """Keep the item's search document current (not a change of its own: neither audited nor reported)."""
+    document = search_document(item, category)
+    if document != item.search_text:
+        Item.objects.filter(pk=item.pk).update(search_text=document)
+        item.search_text = document
 
 
 def _replace_conversions(item: Item, conversions: dict[UnitOfMeasure, Decimal]) -> tuple[dict, dict] | None:

@@ -1,0 +1,194 @@
+"""Item search for the storefront: by code, name (Chinese and English), category and specification values.
+
+Every item carries `search_text`, a lower-cased document built by `search_document` (item code, names, category
+names, attribute values) and kept current by `item_upsert` / `item_upsert_many`. On PostgreSQL two GIN indexes
+serve it (migration 0002): `to_tsvector('simple', search_text)` for full-text matching and a trigram index
+(`gin_trgm_ops`) for typo-tolerant word similarity. SQLite (`make run`) matches every token with `icontains`.
+
+Why CJK bigrams. Chinese is written without spaces, and PostgreSQL's text-search parser keeps a whole run of
+Chinese characters as one token: `to_tsvector('simple', '热轧钢板')` is `'热轧钢板'`, so the query 钢板 would never
+match it. A substring match (`LIKE '%钢板%'`) would, but a trigram index cannot serve a pattern of fewer than three
+characters: 钢板 yields no trigram, so PostgreSQL scans the whole table. Hence the document also holds, for every
+run of CJK characters, its overlapping two-character pieces as separate words ("热轧钢板" → "热轧 轧钢 钢板"; a
+one-character run stands as itself), and a Chinese query is cut the same way: 热轧钢板 becomes 热轧 & 轧钢 & 钢板,
+a full-text query the GIN index answers. (Bigrams can match an item whose text holds all pieces but not the whole
+run, e.g. 热轧 … 轧钢 … 钢板 apart; for product names this is rare and such an item ranks lower.)
+
+Latin words and codes: the parser splits "PL-Q235B-10" into 'pl-q235b', 'pl', 'q235b', '10' but keeps "1.5" or
+"a.b/10" whole, so the document adds each text's alphanumeric parts as words too, and a query's words are those
+parts, matched as prefixes (`q23` finds Q235B). When a query with latin words finds nothing, the trigram index
+finds words that are similar (`stainlss` → stainless).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from .models import Item
+
+# CJK Unified Ideographs, Extension A and the compatibility ideographs.
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# A query's words: runs of CJK characters, or runs of other letters and digits.
+QUERY_TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LATIN_PART = re.compile(r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+# What a query may be: longer input is cut (a search box, not a document).
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 16
+DEFAULT_LIMIT = 50
+# Fall back to word similarity only for words this long: a shorter one has too few trigrams to be told apart.
+MIN_FUZZY_CHARS = 3
+
+
+def cjk_pieces(run: str) -> list[str]:
+    """The overlapping bigrams of a run of CJK characters; a one-character run as itself."""
+    if len(run) == 1:
+        return [run]
+    return [run[index : index + 2] for index in range(len(run) - 1)]
+
+
+def _category_chain(category: Any) -> list[Any]:
+    """The category and its ancestors, root first (guarded against a cycle). Works with historical models too."""
+    chain: list[Any] = []
+    seen: set[Any] = set()
+    node = category
+    while node is not None and node.pk not in seen:
+        chain.append(node)
+        seen.add(node.pk)
+        node = node.parent if node.parent_id is not None else None
+    return list(reversed(chain))
+
+
+def _attribute_texts(value: Any) -> list[str]:
+    if value is None or isinstance(value, bool | dict):
+        return []
+    if isinstance(value, list | tuple):
+        return [text for element in value for text in _attribute_texts(element)]
+    return [str(value)]
+
+
+def search_document(item: Any, category: Any = None) -> str:
+    """The text an item is found by: its code, names, the names of its category and the category's ancestors,
+    its attribute values (by attribute code), then the alphanumeric parts and CJK bigrams those texts do not
+    already hold as words — lower-cased, single spaces. `category` (with its `parent` chain loaded) saves the
+    queries for `item.category`."""
+    category = category if category is not None else item.category
+    texts = [item.code, item.name, item.name_en]
+    for node in _category_chain(category):
+        texts.extend([node.name, node.name_en])
+    attributes = item.attributes or {}
+    if isinstance(attributes, dict):
+        for code in sorted(attributes):
+            texts.extend(_attribute_texts(attributes[code]))
+    words: list[str] = []
+    for text in texts:
+        words.extend((text or "").lower().split())
+    known = set(words)
+    extra: list[str] = []
+    for word in list(words):
+        parts = LATIN_PART.findall(word)
+        if parts != [word]:
+            extra.extend(parts)
+        for run in CJK_RUN.findall(word):
+            extra.extend(cjk_pieces(run))
+    for word in extra:
+        if word not in known:
+            known.add(word)
+            words.append(word)
+    return " ".join(words)
+
+
+def query_tokens(query: str) -> tuple[list[str], list[str]]:
+    """(latin words, CJK pieces) of a search query: lower-cased, CJK runs cut into bigrams, duplicates dropped.
+    Only letters, digits and CJK characters survive, so no token carries tsquery syntax."""
+    latin: list[str] = []
+    pieces: list[str] = []
+    for token in QUERY_TOKEN.findall((query or "")[:MAX_QUERY_CHARS].lower()):
+        if CJK_RUN.fullmatch(token):
+            pieces.extend(piece for piece in cjk_pieces(token) if piece not in pieces)
+        elif token not in latin:
+            latin.append(token)
+    return latin[:MAX_QUERY_TOKENS], pieces[:MAX_QUERY_TOKENS]
+
+
+def _tsquery(latin: list[str], pieces: list[str]) -> str:
+    """`a:* & b:* & 钢板`: latin words as prefixes; a single CJK character also as a prefix (it stands alone in
+    the document only as a one-character run, but begins the bigrams it starts)."""
+    terms = [f"'{word}':*" for word in latin]
+    terms += [f"'{piece}':*" if len(piece) == 1 else f"'{piece}'" for piece in pieces]
+    return " & ".join(terms)
+
+
+def search_items(query: str, *, queryset: QuerySet[Item] | None = None, limit: int | None = DEFAULT_LIMIT):
+    """Items of `queryset` (all items by default) that match `query`, best first, at most `limit` (None: all).
+
+    Every word must match: latin words as prefixes of the document's words, Chinese as its bigrams. On PostgreSQL
+    an exact code match first, then by text-search rank, then code; when latin words find nothing,
+    words similar to them (typos) are found instead, ordered by similarity. A blank query returns `queryset`
+    unchanged; a query without letters, digits or Chinese characters finds nothing."""
+    queryset = queryset if queryset is not None else Item.objects.all()
+    if not (query or "").strip():
+        return queryset
+    query = query[:MAX_QUERY_CHARS].replace("\x00", " ")
+    latin, pieces = query_tokens(query)
+    if not latin and not pieces:
+        return queryset.none()
+    if connection.vendor == "postgresql":
+        results = _search_postgresql(queryset, query.strip(), latin, pieces)
+    else:
+        condition = Q()
+        for token in [*latin, *[run for run in CJK_RUN.findall(query.lower())]]:
+            condition &= Q(search_text__icontains=token)
+        exact = Case(When(code__iexact=query.strip(), then=Value(0)), default=Value(1), output_field=IntegerField())
+        results = queryset.filter(condition).annotate(search_exact=exact).order_by("search_exact", "code")
+    return results[:limit] if limit is not None else results
+
+
+def _search_postgresql(queryset: QuerySet[Item], query: str, latin: list[str], pieces: list[str]) -> QuerySet[Item]:
+    column = f'{connection.ops.quote_name(Item._meta.db_table)}."search_text"'
+    # The very expression of the GIN index (migration 0002), so the planner can use it.
+    vector = f"to_tsvector('simple'::regconfig, {column})"
+    tsquery = _tsquery(latin, pieces)
+    exact = Case(When(code__iexact=query, then=Value(0)), default=Value(1), output_field=IntegerField())
+    matches = RawSQL(f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [tsquery], output_field=BooleanField())
+    rank = RawSQL(f"ts_rank({vector}, to_tsquery('simple'::regconfig, %s))", [tsquery], output_field=FloatField())
+    found = (
+        queryset.filter(matches)
+        .annotate(search_rank=rank, search_exact=exact)
+        .order_by("search_exact", F("search_rank").desc(), "code")
+    )
+    fuzzy_words = [word for word in latin if len(word) >= MIN_FUZZY_CHARS]
+    if not fuzzy_words or found.exists():
+        return found
+    # Typo tolerance: each word similar to a word of the document (`<%`, word_similarity above
+    # pg_trgm.word_similarity_threshold, 0.6 by default; served by the trigram index). Chinese pieces and
+    # short words must still match exactly.
+    condition = Q()
+    similarity_sql: list[str] = []
+    similarity_params: list[str] = []
+    for word in fuzzy_words:
+        condition &= Q(RawSQL(f"%s <%% {column}", [word], output_field=BooleanField()))
+        similarity_sql.append(f"word_similarity(%s, {column})")
+        similarity_params.append(word)
+    exact_terms = [word for word in latin if len(word) < MIN_FUZZY_CHARS]
+    if exact_terms or pieces:
+        rest = RawSQL(
+            f"{vector} @@ to_tsquery('simple'::regconfig, %s)",
+            [_tsquery(exact_terms, pieces)],
+            output_field=BooleanField(),
+        )
+        condition &= Q(rest)
+    similarity = RawSQL(" + ".join(similarity_sql), similarity_params, output_field=FloatField())
+    return (
+        queryset.filter(condition)
+        .annotate(search_rank=similarity, search_exact=exact)
+        .order_by("search_exact", F("search_rank").desc(), "code")
+    )
+
+
+__all__ = ["cjk_pieces", "query_tokens", "search_document", "search_items"]
