@@ -8,13 +8,22 @@ ERP). Price lists are named by their uuid in the path; catalog/pricing/outsider.
 
 from __future__ import annotations
 
+import csv
+import io
+import os
+import re
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import wraps
+from itertools import islice
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect
@@ -22,7 +31,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
+from openpyxl import load_workbook
 
+from catalog.models import Item, UnitOfMeasure
 from portal.organisations.access import scope_of
 from portal.organisations.models import Company, StaffRoleName
 
@@ -189,4 +200,233 @@ def price_list_edit(request, price_list_id):
             "form": form,
         },
         status=422 if request.method == "POST" else 200,
+    )
+
+
+# Importing a price list's lines from CSV / XLSX, with a preview -------------------------------------------------
+
+IMPORT_COLUMNS = ["item", "unit", "min_quantity", "unit_price", "tax_rate", "valid_from", "valid_until"]
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_MAX_ROWS = 10_000
+IMPORT_SESSION_KEY = "pricing_line_imports"
+
+
+class ImportFileError(Exception):
+    pass
+
+
+class LineImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV or Excel (.xlsx) with the columns item, unit, min_quantity, unit_price, tax_rate, valid_from, "
+            "valid_until. The rows replace the price list's lines."
+        ),
+    )
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.date().isoformat() if isinstance(value, datetime) else value.isoformat()
+    return str(value).strip()
+
+
+def read_line_rows(name: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) of an uploaded CSV (UTF-8 or GB18030) or XLSX file; ImportFileError."""
+    if len(content) > IMPORT_MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 10 MB. Split it into several imports."))
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".xlsx":
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
+        try:
+            raw = [
+                list(cells)
+                for cells in islice(workbook.worksheets[0].iter_rows(values_only=True), IMPORT_MAX_ROWS + 50)
+            ]
+        finally:
+            workbook.close()
+    elif extension in (".csv", ".txt"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError as error:
+                raise ImportFileError(_("The CSV file is neither UTF-8 nor GB18030 text.")) from error
+        if "\x00" in text:
+            raise ImportFileError(_("The CSV file contains binary data, not text."))
+        raw = list(csv.reader(io.StringIO(text, newline="")))
+    else:
+        raise ImportFileError(_("Upload a CSV file or an Excel workbook (.xlsx)."))
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in enumerate(raw, start=1):
+        texts = [_cell_text(cell) for cell in cells]
+        if not any(texts):
+            continue
+        if header is None:
+            header = [text.strip().lower() for text in texts]
+            if "item" not in header or "unit_price" not in header:
+                raise ImportFileError(
+                    _("Row %(row)s must name the columns, at least “item” and “unit_price”.") % {"row": number}
+                )
+            continue
+        if len(rows) >= IMPORT_MAX_ROWS:
+            raise ImportFileError(_("The file has more than 10,000 rows. Split it into several imports."))
+        rows.append((number, {column: texts[i] if i < len(texts) else "" for i, column in enumerate(header) if column}))
+    if header is None:
+        raise ImportFileError(_("The file is empty."))
+    return rows
+
+
+def plan_lines(rows: list[tuple[int, dict[str, str]]]) -> tuple[list[dict[str, Any]], dict[int, list[str]]]:
+    """The service's line dicts and the errors per row number (values that cannot be read, unknown codes)."""
+    items = {item.code: item for item in Item.objects.filter(code__in={cells.get("item", "") for _n, cells in rows})}
+    units = {
+        unit.code: unit for unit in UnitOfMeasure.objects.filter(code__in={cells.get("unit", "") for _n, cells in rows})
+    }
+    lines: list[dict[str, Any]] = []
+    errors: dict[int, list[str]] = {}
+    for number, cells in rows:
+        row_errors: list[str] = []
+        line: dict[str, Any] = {}
+        item = items.get(cells.get("item", ""))
+        if item is None:
+            row_errors.append(_("item: there is no item with the code “%(code)s”.") % {"code": cells.get("item", "")})
+        line["item"] = item
+        if cells.get("unit"):
+            line["unit"] = units.get(cells["unit"])
+            if line["unit"] is None:
+                row_errors.append(_("unit: there is no unit with the code “%(code)s”.") % {"code": cells["unit"]})
+        for name in ("min_quantity", "unit_price", "tax_rate"):
+            if cells.get(name, "") == "" and name != "unit_price":
+                continue
+            try:
+                line[name] = Decimal(cells.get(name, "").replace(",", ""))
+                if not line[name].is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                row_errors.append(_("%(column)s: not a number.") % {"column": name})
+        for name in ("valid_from", "valid_until"):
+            if cells.get(name):
+                try:
+                    line[name] = date.fromisoformat(cells[name][:10])
+                except ValueError:
+                    row_errors.append(_("%(column)s: not a date (YYYY-MM-DD).") % {"column": name})
+        if row_errors:
+            errors[number] = row_errors
+        lines.append(line)
+    return lines, errors
+
+
+def _dry_run(user, price_list: PriceList, lines: list[dict[str, Any]], numbers: list[int]) -> dict[int, list[str]]:
+    """The service's own errors for these lines, per row number, with nothing saved."""
+    try:
+        with transaction.atomic():
+            price_list_upsert(actor=user, company=price_list.company, code=price_list.code, values={}, lines=lines)
+            transaction.set_rollback(True)
+    except ValidationError as error:
+        found: dict[int, list[str]] = {}
+        for key, texts in error.message_dict.items():
+            match = re.match(r"lines\[(\d+)\](?:\.(\w+))?", key)
+            if match is None:
+                continue
+            number = numbers[int(match.group(1))]
+            found.setdefault(number, []).extend(
+                f"{match.group(2)}: {text}" if match.group(2) else text for text in texts
+            )
+        return found
+    return {}
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def price_list_import(request, price_list_id):
+    """Upload → preview (every row with its errors) → apply (the lines replace the list's)."""
+    price_list = _get(request.user, price_list_id)
+    if not may_change_price_list(request.user, price_list):
+        return _forbidden(request)
+    stored = request.session.get(IMPORT_SESSION_KEY, {})
+    form = LineImportForm()
+    preview = None
+    status = 200
+    if request.method == "POST" and "apply" in request.POST:
+        rows = stored.get(str(price_list.uuid))
+        if rows is None:
+            messages.error(request, _("Upload the file again: its preview has expired."))
+            return redirect("pricing_admin:price_list_import", price_list_id=price_list.uuid)
+        rows = [(number, cells) for number, cells in rows]
+        lines, errors = plan_lines(rows)
+        if not errors:
+            try:
+                applied = price_list_upsert(
+                    actor=request.user,
+                    company=price_list.company,
+                    code=price_list.code,
+                    values={},
+                    lines=lines,
+                    request=request,
+                )
+            except ValidationError:
+                errors = {0: [_("The file has errors; upload it again to see them.")]}
+            else:
+                stored.pop(str(price_list.uuid), None)
+                request.session[IMPORT_SESSION_KEY] = stored
+                if applied.changed:
+                    messages.success(
+                        request,
+                        _("%(count)s lines imported into %(code)s.") % {"count": len(lines), "code": price_list.code},
+                    )
+                else:
+                    messages.info(request, _("The price list already had these lines."))
+                return redirect("pricing_admin:price_list_detail", price_list_id=price_list.uuid)
+        messages.error(request, _("The file has errors; upload it again to see them."))
+        return redirect("pricing_admin:price_list_import", price_list_id=price_list.uuid)
+    if request.method == "POST":
+        form = LineImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_line_rows(upload.name, upload.read())
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+                status = 422
+            else:
+                lines, errors = plan_lines(rows)
+                numbers = [number for number, _cells in rows]
+                if not errors:
+                    errors = _dry_run(request.user, price_list, lines, numbers)
+                preview = [
+                    {
+                        "number": number,
+                        "cells": [cells.get(column, "") for column in IMPORT_COLUMNS],
+                        "errors": errors.get(number, []),
+                    }
+                    for number, cells in rows
+                ]
+                stored = {str(price_list.uuid): rows} if not errors else {}
+                request.session[IMPORT_SESSION_KEY] = stored
+                preview = {"rows": preview, "error_count": sum(1 for row in preview if row["errors"]), "ok": not errors}
+                status = 200 if not errors else 422
+        else:
+            status = 422
+    return TemplateResponse(
+        request,
+        "pricing/admin/price_list_import.html",
+        {
+            "page_title": _("Import lines into %(code)s") % {"code": price_list.code},
+            "header_icon": "upload",
+            "price_list": price_list,
+            "form": form,
+            "preview": preview,
+            "columns": IMPORT_COLUMNS,
+        },
+        status=status,
     )

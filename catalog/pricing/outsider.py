@@ -46,3 +46,12 @@ register(
         kwargs=lambda price_list: {"price_list_id": price_list.uuid},
     )
 )
+register(
+    OutsiderCase(
+        url_name="pricing_admin:price_list_import",
+        model=PriceList,
+        make=_price_list,
+        owner=_sales_manager,
+        kwargs=lambda price_list: {"price_list_id": price_list.uuid},
+    )
+)

@@ -155,3 +155,89 @@ def test_another_companys_staff_get_404_and_anonymous_the_login(cast, manager):
 
     anonymous = Client().get(f"{INDEX}{price_list.uuid}/", follow=True)
     assert anonymous.redirect_chain[0][0].startswith("/cms/login/")
+
+
+def upload(client, price_list, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"{INDEX}{price_list.uuid}/import/", {"file": SimpleUploadedFile(name, content)})
+
+
+def test_import_previews_each_row_with_its_errors_and_applies_nothing(cast, manager):
+    price_list = make(cast.company_a, "LIST", lines=1)
+    ItemFactory(code="STEEL-1")
+    client = english(login(Client(), manager))
+    content = (
+        b"item,unit_price,min_quantity,valid_from,valid_until\nSTEEL-1,10.5,,,\nNOPE,1,,,\nSTEEL-1,abc,100,,\n"
+    )
+
+    response = upload(client, price_list, "prices.csv", content)
+
+    assert response.status_code == 422
+    rows = response.context["preview"]["rows"]
+    assert [(row["number"], row["errors"]) for row in rows] == [
+        (2, []),
+        (3, ["item: there is no item with the code “NOPE”."]),
+        (4, ["unit_price: not a number."]),
+    ]
+    assert client.post(f"{INDEX}{price_list.uuid}/import/", {"apply": "1"}).status_code == 302
+    assert price_list.lines.count() == 1
+
+
+def test_import_shows_the_services_errors_per_row(cast, manager):
+    price_list = make(cast.company_a, "LIST")
+    ItemFactory(code="STEEL-1")
+    client = english(login(Client(), manager))
+    content = b"item,unit_price,valid_from,valid_until\nSTEEL-1,10,,\nSTEEL-1,-1,2026-05-01,2026-04-01\n"
+
+    response = upload(client, price_list, "prices.csv", content)
+
+    assert response.status_code == 422
+    assert [row["errors"] for row in response.context["preview"]["rows"]] == [
+        [],
+        [
+            "unit_price: Ensure this value is greater than or equal to 0.",
+            "valid_until: The end of validity cannot come before its start.",
+        ],
+    ]
+    assert not price_list.lines.exists()
+    assert not AuditEvent.objects.filter(action__startswith="price_list.").exists()
+
+
+def test_import_xlsx_then_apply_replaces_the_lines(cast, manager):
+    import io
+
+    from openpyxl import Workbook
+
+    price_list = make(cast.company_a, "LIST", lines=2)
+    item = ItemFactory(code="STEEL-1")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["item", "unit_price", "min_quantity", "tax_rate"])
+    sheet.append(["STEEL-1", 12.5, None, None])
+    sheet.append(["STEEL-1", 11, 100, 9])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = english(login(Client(), manager))
+
+    preview = upload(client, price_list, "prices.xlsx", buffer.getvalue())
+    assert preview.status_code == 200 and preview.context["preview"]["ok"]
+    assert price_list.lines.count() == 2
+
+    response = client.post(f"{INDEX}{price_list.uuid}/import/", {"apply": "1"})
+
+    assert response.status_code == 302
+    assert sorted(price_list.lines.values_list("item", "min_quantity", "unit_price", "tax_rate")) == [
+        (item.pk, Decimal("0"), Decimal("12.5"), Decimal("13")),
+        (item.pk, Decimal("100"), Decimal("11"), Decimal("9")),
+    ]
+    assert AuditEvent.objects.get(action="price_list.changed").actor == manager
+
+
+def test_import_is_for_sales_managers_of_the_company(cast):
+    price_list = make(cast.company_a, "LIST", lines=1)
+    ItemFactory(code="STEEL-1")
+    content = b"item,unit_price\nSTEEL-1,1\n"
+    assert upload(login(Client(), cast.sales), price_list, "p.csv", content).status_code == 403
+    assert upload(login(Client(), cast.staff_b), price_list, "p.csv", content).status_code == 404
+    assert price_list.lines.get().unit_price == Decimal("10")
