@@ -768,10 +768,13 @@ def _opening_context(request, rfq, round):
     elif any(signature.user_id == request.user.pk for signature in signatures):
         reason = _("You have signed. A second sourcing manager must open it too.")
     envelopes = opened_envelopes(round) if may_see_envelopes(request.user, rfq) else {}
+    bids = list(bids)
+    for bid in bids:
+        bid.files = envelopes.get(bid.pk, [])
     return {
         "rfq": rfq,
         "round": round,
-        "bids": [setattr(bid, "files", envelopes.get(bid.pk, [])) or bid for bid in bids],
+        "bids": bids,
         "signatures": signatures,
         "blocked_reason": reason,
         "zone": timezone.get_current_timezone_name(),
