@@ -151,6 +151,27 @@ class Item(Localised, SyncedFromErp):
     attributes = models.JSONField(_("specification"), default=dict, blank=True)
     description = models.TextField(_("description"), blank=True)
     description_en = models.TextField(_("English description"), blank=True)
+    # How the item is sold (the storefront, the cart and order review): customers order in the sales unit (the
+    # base unit when empty), at least `min_order_quantity` of it and in multiples of `order_multiple` (0: any);
+    # `lead_time_days` is how long making or buying it takes when there is no stock.
+    sales_unit = models.ForeignKey(
+        UnitOfMeasure, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("sales unit")
+    )
+    min_order_quantity = models.DecimalField(
+        _("minimum order quantity"),
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    order_multiple = models.DecimalField(
+        _("order in multiples of"),
+        max_digits=20,
+        decimal_places=4,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # What search finds the item by (catalog.search.search_document), written by item_upsert / item_upsert_many;
@@ -165,6 +186,10 @@ class Item(Localised, SyncedFromErp):
 
     def __str__(self) -> str:
         return f"{self.code} {self.display_name}"
+
+    @property
+    def sales_unit_or_base_id(self) -> int:
+        return self.sales_unit_id or self.base_unit_id
 
 
 class ItemUnitConversion(models.Model):

@@ -622,6 +622,11 @@ class PortalSettings(BaseGenericSetting):
     icp_number = models.CharField(
         _("ICP licence number"), max_length=64, blank=True, help_text=_("备案号, e.g. 沪ICP备12345678号-1.")
     )
+    show_prices_to_anonymous = models.BooleanField(
+        _("show list prices to visitors who are not logged in"),
+        default=False,
+        help_text=_("Off: the shop shows items without prices until a customer logs in."),
+    )
 
     panels = [
         MultiFieldPanel(
@@ -634,6 +639,7 @@ class PortalSettings(BaseGenericSetting):
         MultiFieldPanel(
             [FieldPanel("footer_text"), FieldPanel("footer_text_en"), FieldPanel("icp_number")], heading=_("Footer")
         ),
+        MultiFieldPanel([FieldPanel("show_prices_to_anonymous")], heading=_("Shop")),
     ]
 
     class Meta:

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "theme",
     "catalog",
     "catalog.pricing",
+    "catalog.shop",
     "rfq",
     # the supplier relationship (供应商关系管理): qualification documents, the approved vendor list, bank details
     "rfq.qualification",
@@ -28,6 +29,9 @@ INSTALLED_APPS = [
     "rfq.banking",
     "rfq.sourcing",
     "selfservice",
+    "selfservice.cart",
+    "selfservice.orders",
+    "selfservice.payments",
     # Wagtail: content pages and the staff back office at /cms/.
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -239,3 +243,8 @@ LOGGING = {
         "django_tasks": {"level": "WARNING"},
     },
 }
+
+# Card prepayment (selfservice.payments). Each selling company's keys are in its payment set-up (/cms/payments/);
+# these say where Stripe is: the real one by default, localstripe on 127.0.0.1 in tests and the demo.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
