@@ -21,6 +21,10 @@ urlpatterns = [
     path("supplier/", include("rfq.urls")),
     path("customer/", include("selfservice.urls")),
     path("tenders/", include("rfq.sourcing.tender_urls")),
+    # /shop/cart/ and checkout are selfservice's; the rest of /shop/ is the catalog's storefront.
+    path("shop/cart/", include("selfservice.cart.urls")),
+    path("shop/", include("catalog.shop.urls")),
+    path("webhooks/stripe/", include("selfservice.payments.webhook_urls")),
     # The back office has no login or password pages of its own: allauth's apply, and so does MFA.
     path("cms/login/", core_views.back_office_login),
     path("cms/password_reset/", RedirectView.as_view(url="/accounts/password/reset/")),
