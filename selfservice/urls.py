@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("", views.dashboard, name="customer_dashboard"),
     path("orders/", include("selfservice.orders.urls")),
+    path("payments/", include("selfservice.payments.urls")),
 ]

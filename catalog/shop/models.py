@@ -20,9 +20,7 @@ class ItemStock(SyncedFromErp):
     base unit. `available` is on hand minus reserved (what could still be promised)."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("company"))
-    warehouse = models.ForeignKey(
-        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse")
-    )
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="stock", verbose_name=_("item"))
     on_hand = models.DecimalField(_("on hand"), max_digits=20, decimal_places=4, default=Decimal("0"))
     available = models.DecimalField(_("available"), max_digits=20, decimal_places=4, default=Decimal("0"))

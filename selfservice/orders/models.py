@@ -56,7 +56,9 @@ class SalesOrder(SyncedFromErp):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("order number"), max_length=40, unique=True)
     erp_number = models.CharField(_("ERP order number"), max_length=40, blank=True)
-    source = models.CharField(_("placed through"), max_length=10, choices=OrderSource.choices, default=OrderSource.PORTAL)
+    source = models.CharField(
+        _("placed through"), max_length=10, choices=OrderSource.choices, default=OrderSource.PORTAL
+    )
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+", verbose_name=_("sold by"))
     customer = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="sales_orders", verbose_name=_("customer")
@@ -227,7 +229,9 @@ class CustomerBalance(SyncedFromErp):
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_validator])
     as_of = models.DateTimeField(_("as of"))
 
-    objects = ScopedQuerySet.as_manager(partner_path="customer_account__partner", company_path="customer_account__company")
+    objects = ScopedQuerySet.as_manager(
+        partner_path="customer_account__partner", company_path="customer_account__company"
+    )
 
     class Meta:
         verbose_name = _("customer balance")

@@ -58,7 +58,9 @@ def actor_label(actor: Any) -> str:
     return full_name or getattr(actor, "email", "") or str(actor)
 
 
-def order_log(order: SalesOrder, kind: str, *, actor: Any, data: dict | None = None, internal: bool = False) -> OrderEvent:
+def order_log(
+    order: SalesOrder, kind: str, *, actor: Any, data: dict | None = None, internal: bool = False
+) -> OrderEvent:
     """One entry of the order's history (kinds are listed in selfservice.orders.history.EVENT_LABELS)."""
     is_user = getattr(actor, "is_authenticated", False) and not getattr(actor, "is_api_client", False)
     return OrderEvent.objects.create(

@@ -1,0 +1,3 @@
+"""Filled by the shop and ordering work (issue 7)."""
+
+urlpatterns: list = []
