@@ -126,7 +126,17 @@ def _tsquery(latin: list[str], pieces: list[str]) -> str:
 
 
 def search_items(query: str, *, queryset: QuerySet[Item] | None = None, limit: int | None = DEFAULT_LIMIT):
-    """Items of `queryset` (all items by default) that match `query`, best first, at most `limit` (None: all).
+    """Items of `queryset` that match `query` (see `search_items_explained`), best first, at most `limit`."""
+    return search_items_explained(query, queryset=queryset, limit=limit)[0]
+
+
+def search_items_explained(
+    query: str, *, queryset: QuerySet[Item] | None = None, limit: int | None = DEFAULT_LIMIT
+) -> tuple[QuerySet[Item], bool]:
+    """(items, fuzzy): the items as `search_items` finds them, and whether they were found by similar words
+    (typo tolerance) because the words as typed found nothing — the storefront says so.
+
+    Items of `queryset` (all items by default) that match `query`, best first, at most `limit` (None: all).
 
     Every word must match: latin words as prefixes of the document's words, Chinese as its bigrams. On PostgreSQL
     an exact code match comes first, then shorter documents (the query is more of them), then by code; when latin
@@ -134,23 +144,26 @@ def search_items(query: str, *, queryset: QuerySet[Item] | None = None, limit: i
     `queryset` unchanged; a query without letters, digits or Chinese characters finds nothing."""
     queryset = queryset if queryset is not None else Item.objects.all()
     if not (query or "").strip():
-        return queryset
+        return queryset, False
     query = query[:MAX_QUERY_CHARS].replace("\x00", " ")
     latin, pieces = query_tokens(query)
     if not latin and not pieces:
-        return queryset.none()
+        return queryset.none(), False
+    fuzzy = False
     if connection.vendor == "postgresql":
-        results = _search_postgresql(queryset, query.strip(), latin, pieces)
+        results, fuzzy = _search_postgresql(queryset, query.strip(), latin, pieces)
     else:
         condition = Q()
         for token in [*latin, *[run for run in CJK_RUN.findall(query.lower())]]:
             condition &= Q(search_text__icontains=token)
         exact = Case(When(code__iexact=query.strip(), then=Value(0)), default=Value(1), output_field=IntegerField())
         results = queryset.filter(condition).annotate(search_exact=exact).order_by("search_exact", "code")
-    return results[:limit] if limit is not None else results
+    return (results[:limit] if limit is not None else results), fuzzy
 
 
-def _search_postgresql(queryset: QuerySet[Item], query: str, latin: list[str], pieces: list[str]) -> QuerySet[Item]:
+def _search_postgresql(
+    queryset: QuerySet[Item], query: str, latin: list[str], pieces: list[str]
+) -> tuple[QuerySet[Item], bool]:
     column = f'{connection.ops.quote_name(Item._meta.db_table)}."search_text"'
     # The very expression of the GIN index (migration 0002), so the planner can use it.
     vector = f"to_tsvector('simple'::regconfig, {column})"
@@ -168,7 +181,7 @@ def _search_postgresql(queryset: QuerySet[Item], query: str, latin: list[str], p
     )
     fuzzy_words = [word for word in latin if len(word) >= MIN_FUZZY_CHARS]
     if not fuzzy_words or found.exists():
-        return found
+        return found, False
     # Typo tolerance: each word similar to a word of the document (`<%`, word_similarity above
     # pg_trgm.word_similarity_threshold, 0.6 by default; served by the trigram index). Chinese pieces and
     # short words must still match exactly.
@@ -182,8 +195,9 @@ def _search_postgresql(queryset: QuerySet[Item], query: str, latin: list[str], p
     return (
         queryset.filter(condition)
         .annotate(search_exact=exact, search_length=Length("search_text"))
-        .order_by("search_exact", "search_length", "code")
+        .order_by("search_exact", "search_length", "code"),
+        True,
     )
 
 
-__all__ = ["cjk_pieces", "query_tokens", "search_document", "search_items"]
+__all__ = ["cjk_pieces", "query_tokens", "search_document", "search_items", "search_items_explained"]

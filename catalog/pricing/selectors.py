@@ -205,3 +205,50 @@ def _quote(line: dict[str, Any], quantity: Decimal, unit_id: int) -> PriceQuote:
         price_list_id=line["price_list_id"],
         line_id=line["id"],
     )
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    """One quantity break of an item's price at one level: from `min_quantity` on, `unit_price` (net)."""
+
+    min_quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    gross_unit_price: Decimal
+    currency: str
+
+
+def price_breaks(
+    *, customer: Any, company: Any, item: Item, unit: Any = None, kind: str, on: date | None = None
+) -> list[PriceBreak]:
+    """The quantity breaks of `item` in `unit` (default its base unit) that apply to `customer` at `company` at
+    the strategy's level `kind` (the level that won, `PriceQuote.price_list_kind`), smallest quantity first. When
+    several lists of the level offer a break, the lowest price (own currency first) stands, as in
+    `resolve_prices_many`. One query."""
+    unit_id = item.base_unit_id if unit is None else getattr(unit, "pk", unit)
+    day = on or company_today(company)
+    company_currency = getattr(company, "currency", None)
+    best: dict[Decimal, dict[str, Any]] = {}
+    for line in _applicable_lines(customer=customer, company=company, item_ids=[item.pk], day=day):
+        if line["unit_id"] != unit_id or line["price_list__kind"] != kind:
+            continue
+        key = (line["price_list__currency"] != company_currency, line["unit_price"], line["price_list__code"])
+        current = best.get(line["min_quantity"])
+        if current is None or key < (
+            current["price_list__currency"] != company_currency,
+            current["unit_price"],
+            current["price_list__code"],
+        ):
+            best[line["min_quantity"]] = line
+    return [
+        PriceBreak(
+            min_quantity=quantity,
+            unit_price=line["unit_price"],
+            tax_rate=line["tax_rate"],
+            gross_unit_price=(line["unit_price"] * (HUNDRED + line["tax_rate"]) / HUNDRED).quantize(
+                PRICE_PLACES, rounding=ROUND_HALF_UP
+            ),
+            currency=line["price_list__currency"],
+        )
+        for quantity, line in sorted(best.items())
+    ]

@@ -301,8 +301,98 @@ def price_list_upsert(
     return applied
 
 
+def customer_price_list_code(customer: Partner) -> str:
+    """The code of the customer price list that answered quotes go to: `Q-<customer tax id>`."""
+    return f"Q-{customer.tax_id}"[:40]
+
+
+def customer_price_line_set(
+    *,
+    actor: Any,
+    company: Company,
+    customer: Partner,
+    item: Item,
+    unit: UnitOfMeasure,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+    min_quantity: Decimal = Decimal("0"),
+    valid_until: Any = None,
+    request: Any = None,
+) -> PriceListLine:
+    """Give `customer` the price `unit_price` for `item` in `unit` from `min_quantity` on at `company`, in the
+    customer's price list there (`Q-<tax id>`, kind customer, in the company's currency; created when missing,
+    reactivated when inactive). The line for the same item, unit and quantity (open start) is replaced; the list's
+    other lines stay as they are. Audited and reported (`price_list.created` / `price_list.changed`) in the caller's
+    transaction or its own. Raises ValidationError naming the field and PermissionDenied as price_list_upsert."""
+    check_company_access(actor, company)
+    with transaction.atomic():
+        code = customer_price_list_code(customer)
+        existing = PriceList.objects.select_for_update().filter(company=company, code=code).first()
+        if existing is not None and (existing.kind != PriceListKind.CUSTOMER or existing.customer_id != customer.pk):
+            raise ValidationError(
+                {"__all__": [_("The price list %(code)s exists and is not this customer's.") % {"code": code}]}
+            )
+        values: dict[str, Any] = {"is_active": True}
+        if existing is None:
+            values |= {
+                "name": (_("Prices for %(customer)s") % {"customer": customer.name})[:100],
+                "currency": company.currency,
+                "kind": PriceListKind.CUSTOMER,
+                "customer": customer,
+            }
+        _check_target(company, values, existing)
+        prepared = _prepare_lines(
+            [
+                {
+                    "item": item,
+                    "unit": unit,
+                    "min_quantity": min_quantity,
+                    "unit_price": unit_price,
+                    "tax_rate": tax_rate,
+                    "valid_until": valid_until,
+                }
+            ]
+        )[0]
+        applied = upsert_row(PriceList, {"company": company, "code": code}, values)
+        price_list = applied.obj
+        current = list(
+            price_list.lines.filter(
+                item=item, unit=unit, min_quantity=prepared.min_quantity, valid_from__isnull=True
+            ).order_by("pk")
+        )
+        line = current[0] if current else None
+        units = {unit.pk: unit.code}
+        items = {item.pk: item.code}
+        old_text = _line_text(line, items, units) if line is not None else None
+        if line is None:
+            prepared.price_list = price_list
+            prepared.save()
+            line = prepared
+        elif _line_key(line) != _line_key(prepared):
+            for name in ("unit_price", "tax_rate", "valid_until"):
+                setattr(line, name, getattr(prepared, name))
+            line.save(update_fields=["unit_price", "tax_rate", "valid_until"])
+        new_text = _line_text(line, items, units)
+        if old_text != new_text:
+            applied.changes["lines"] = ([old_text] if old_text else [], [new_text])
+        if applied.changed:
+            payload = price_list_payload(price_list)
+            audit_applied(
+                actor=actor, applied=applied, kind="price_list", created=payload, request=request, company=company
+            )
+            emit(
+                "price_list.created" if applied.created else "price_list.changed",
+                payload if applied.created else payload | {"changed": sorted(applied.changes)},
+                company=company,
+                obj=price_list,
+            )
+    return line
+
+
 __all__ = [
     "check_company_access",
+    "customer_price_line_set",
+    "customer_price_list_code",
     "customer_group_payload",
     "customer_group_upsert",
     "line_payload",

@@ -6,3 +6,6 @@ class ShopConfig(AppConfig):
     name = "catalog.shop"
     label = "shop"
     verbose_name = _("Shop")
+
+    def ready(self) -> None:
+        from . import notifications  # noqa: F401  (registers the notification kinds)
