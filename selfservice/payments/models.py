@@ -72,6 +72,8 @@ class Payment(models.Model):
     reference = models.CharField(_("payment reference"), max_length=40, unique=True)
     external_id = models.CharField(_("ERP payment id"), max_length=60, blank=True)
     failure_message = models.CharField(_("why it failed"), max_length=300, blank=True)
+    # Set when money arrived that does not match (amount, currency, an order no longer payable): staff must look.
+    needs_review = models.BooleanField(_("needs review"), default=False)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     refunded_amount = models.DecimalField(_("refunded"), max_digits=20, decimal_places=2, default=Decimal("0.00"))
     stripe_refund = models.CharField(max_length=255, blank=True)
