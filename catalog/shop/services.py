@@ -194,8 +194,8 @@ def _locked_open(quote_request: QuoteRequest) -> QuoteRequest:
     )
     if locked.status != QuoteRequestStatus.OPEN:
         raise DomainError(
-            _("Quote request %(number)s was already %(status)s.")
-            % {"number": locked.number, "status": locked.get_status_display().lower()}
+            _("Quote request %(number)s is no longer open (%(status)s).")
+            % {"number": locked.number, "status": locked.get_status_display()}
         )
     return locked
 

@@ -40,7 +40,11 @@ FEATURED = 8
 
 class QuoteRequestForm(forms.Form):
     company = forms.ModelChoiceField(
-        label=gettext_lazy("Ask"), queryset=Company.objects.none(), to_field_name="uuid", empty_label=None
+        label=gettext_lazy("Ask"),
+        queryset=Company.objects.none(),
+        to_field_name="uuid",
+        empty_label=None,
+        required=False,
     )
     quantity = forms.DecimalField(
         label=gettext_lazy("Quantity"), min_value=Decimal("0.0001"), max_digits=16, decimal_places=4
@@ -54,6 +58,18 @@ class QuoteRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = Company.objects.filter(pk__in=[company.pk for company in companies])
         self.fields["note"].widget.attrs["rows"] = 3
+        self.companies = list(companies)
+        if len(self.companies) == 1:
+            self.fields["company"].widget = forms.HiddenInput()
+
+    def clean_company(self):
+        """The company asked; the only one when the customer buys from one company."""
+        company = self.cleaned_data.get("company")
+        if company is None and len(self.companies) == 1:
+            return self.companies[0]
+        if company is None:
+            raise forms.ValidationError(_("Choose the company to ask."))
+        return company
 
 
 def _base_context(request) -> dict:
