@@ -10,7 +10,7 @@ An amount or currency that does not match the order is a 422; an order that is n
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -117,7 +117,7 @@ def post_bank_transfer(request: HttpRequest, number: str) -> HttpResponse:
                     "amount": format(payment.amount, "f"),
                     "currency": payment.currency,
                     "state": payment.state,
-                    "paid_at": payment.paid_at,
+                    "paid_at": payment.paid_at.astimezone(UTC) if payment.paid_at else None,
                 },
                 "order": {
                     "number": order_now.number,

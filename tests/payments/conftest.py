@@ -60,14 +60,11 @@ def prepaid_order(cast, **fields):
     """An order of customer C at company A (SH01) waiting for prepayment: 10 × 100.00 at 13% = CNY 1130.00."""
     account = cast.customer_c.customer_accounts.get(company=cast.company_a)
     fields.setdefault("placed_by", cast.customer_c_admin)
-    return make_order(
-        account,
-        status=OrderStatus.AWAITING_PAYMENT,
-        payment_mode=PaymentMode.PREPAY,
-        payment_status=PaymentStatus.PENDING,
-        credit_status=CreditStatus.PREPAID,
-        **fields,
-    )
+    fields.setdefault("status", OrderStatus.AWAITING_PAYMENT)
+    fields.setdefault("payment_mode", PaymentMode.PREPAY)
+    fields.setdefault("payment_status", PaymentStatus.PENDING)
+    fields.setdefault("credit_status", CreditStatus.PREPAID)
+    return make_order(account, **fields)
 
 
 def customer_member(cast, email, roles):
