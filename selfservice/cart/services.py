@@ -127,6 +127,7 @@ def _check_line(*, item: Item, quantity: Decimal) -> None:
 def cart_for(user: Any, partner: Any) -> Cart:
     """The person's cart for the partner (created on first use; the unique constraint makes a race harmless)."""
     cart, _created = Cart.objects.get_or_create(user=user, customer=partner)
+    cart.customer = partner  # the caller's object: pricing reads it without another query
     return cart
 
 
