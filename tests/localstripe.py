@@ -13,10 +13,10 @@ Two changes to localstripe, made in the child only:
   our servers keeps its own file in a private temporary directory instead and starts empty;
 - its stand-in of `stripe.confirmCardPayment` only completes a 3-D Secure challenge (`_authenticate` on a
   PaymentIntent in `requires_action`). Real Stripe.js pays a PaymentIntent that has no payment method yet with the
-  card typed into the Card Element; here `_authenticate` does the same with a test card (4242…, or 4000…0341,
-  which is declined, when the PaymentIntent's metadata says `localstripe_card`), so the browser flow of the pay
-  page works: the stand-in asks "Complete authentication?", and completing it charges the card and sends
-  `payment_intent.succeeded` to the registered webhooks.
+  card typed into the Card Element; here `_authenticate` does the same with a test card, so the browser flow of the
+  pay page works: the stand-in asks "Complete authentication?"; "Complete" charges a good card (4242…) and sends
+  `payment_intent.succeeded` to the registered webhooks, "Fail" a declined one (4000…0341): the page shows
+  "Your card was declined." and `payment_intent.payment_failed` is sent.
 """
 
 from __future__ import annotations
@@ -55,14 +55,16 @@ def authenticate(cls, id, client_secret=None, success=False, **kwargs):
     pi = cls._api_retrieve(id) if isinstance(id, str) and id.startswith("pi_") else None
     if pi is not None and client_secret == pi.client_secret and pi.status == "requires_payment_method":
         success = resources.try_convert_to_bool(success)
-        if success is True:
-            number = (pi.metadata or {}).get("localstripe_card") or "4242424242424242"
-            card = resources.PaymentMethod(
-                type="card", card={"number": number, "exp_month": 12, "exp_year": 2099, "cvc": "123"}
-            )
-            pi.payment_method = card.id
-            pi._confirm(on_failure_now=pi._report_async_failure)
-            return pi
+        number = "4242424242424242" if success is True else "4000000000000341"  # the latter is declined
+        card = resources.PaymentMethod(
+            type="card", card={"number": number, "exp_month": 12, "exp_year": 2099, "cvc": "123"}
+        )
+        pi.payment_method = card.id
+        # a decline sends payment_intent.payment_failed (and leaves the PaymentIntent payable), as Stripe does
+        pi._confirm(on_failure_now=pi._report_async_failure)
+        if pi.status != "succeeded":
+            raise resources.UserError(402, "Your card was declined.", {"code": "card_declined"})
+        return pi
     return _authenticate(cls, id, client_secret=client_secret, success=success, **kwargs)
 
 resources.PaymentIntent._api_authenticate = classmethod(authenticate)
