@@ -96,3 +96,24 @@ register(
         kwargs=_order_kwargs,
     )
 )
+
+
+# The ERP API: the company's own client reads its orders; another company's client gets 404.
+register(
+    OutsiderCase(
+        url_name="api-v1:sales_order",
+        model=SalesOrder,
+        make=_order,
+        owner=lambda cast, obj: cast.api_a,
+        kwargs=lambda order: {"number": order.number},
+    )
+)
+register(
+    OutsiderCase(
+        url_name="api-v1:sales_order_erp",
+        model=SalesOrder,
+        make=_erp_order,
+        owner=lambda cast, obj: cast.api_a,
+        kwargs=lambda order: {"company": order.company.code, "erp_number": order.erp_number},
+    )
+)
