@@ -13,6 +13,8 @@ KNOWN_SCOPES = {
     "orders:write": _("Create and change orders"),
     "sourcing:read": _("Read RFQs, bid status (never prices before opening) and awards"),
     "sourcing:write": _("Send purchase requisitions"),
+    "stock:read": _("Read finished-goods stock"),
+    "stock:write": _("Send finished-goods stock"),
     ALL_SCOPES: _("Everything (every scope, including future ones)"),
 }
 
