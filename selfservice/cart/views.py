@@ -316,6 +316,8 @@ def checkout_post(request):
     if not context["groups"]:
         messages.error(request, state["error"])
         return redirect("cart:cart")
+    if not any(group.is_posted for group in context["groups"]):
+        messages.error(request, state["error"])  # a company with nothing in the cart: say it above the page
     return render(request, "selfservice/checkout/checkout.html", context, status=200)
 
 

@@ -364,3 +364,31 @@ def test_reorder_of_another_customers_order_is_404(shop, cast):
     mine = make_order(shop.account_a)
     assert as_(shop.finance).post(reverse("cart:reorder", args=[mine.uuid])).status_code == 403
     assert CartLine.objects.filter(cart__customer=shop.customer).count() == 0
+
+
+def test_a_partner_not_yet_approved_gets_403(shop, cast):
+    from portal.organisations.models import PartnerStatus
+
+    shop.customer.status = PartnerStatus.PENDING
+    shop.customer.save(update_fields=["status"])
+    client = as_(shop.sales)
+    assert client.get(reverse("cart:cart")).status_code == 403
+    assert client.post(reverse("cart:add"), add_data(shop, cast)).status_code == 403
+    assert CartLine.objects.count() == 0
+
+
+def test_over_the_limit_on_credit_is_refused_on_the_page_and_an_approval_can_be_asked(shop, cast):
+    fill(shop, cast.company_a, [(shop.plate, "30")])
+    client = as_(shop.sales)
+    response = client.post(reverse("cart:checkout_submit"), checkout_data(shop, cast.company_a), **EN)
+    assert response.status_code == 200
+    assert response.context["over_credit"] is True
+    assert response.context["error"] == (
+        "This order of CNY 132,210.00 exceeds your available credit of CNY 100,000.00 at 上海钢铁有限公司."
+    )
+    assert SalesOrder.objects.count() == 0
+    data = checkout_data(shop, cast.company_a, choice="approval", reason="年底项目")
+    response = client.post(reverse("cart:checkout_submit"), data, **EN)
+    order = SalesOrder.objects.get()
+    assert response["Location"] == f"/customer/orders/{order.uuid}/"
+    assert (order.status, order.credit_status) == ("credit_hold", "over_limit")
