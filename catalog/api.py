@@ -87,6 +87,12 @@ class ItemIn(UpsertIn):
     conversions: dict[str, Decimal] | None = Field(
         None, description="{unit code: base units per unit}; when given, replaces the item's conversions."
     )
+    sales_unit: str | None = Field(
+        None, description="The unit customers order in (its code; null: the base unit). Must convert to the base unit."
+    )
+    min_order_quantity: Decimal = Field(Decimal("0"), ge=0, max_digits=20, decimal_places=4)
+    order_multiple: Decimal = Field(Decimal("0"), ge=0, max_digits=20, decimal_places=4, description="0: any.")
+    lead_time_days: int = Field(0, ge=0, le=3650, description="Days to make or buy it when there is no stock.")
 
 
 # --- what the API answers ----------------------------------------------------------------------------------------
@@ -136,6 +142,10 @@ class ItemOut(Schema):
     description: str
     description_en: str
     conversions: list[ConversionOut]
+    sales_unit: str | None
+    min_order_quantity: str
+    order_multiple: str
+    lead_time_days: int
     source_version: int | None
 
 
@@ -362,7 +372,7 @@ def list_items(
     """Items in id order; `updated_since` compares the portal's last change of the item."""
     rows, next_cursor = _list(
         request,
-        Item.objects.select_related("category", "base_unit"),
+        Item.objects.select_related("category", "base_unit", "sales_unit"),
         code=code,
         updated_since=updated_since,
         cursor=cursor,
@@ -374,7 +384,7 @@ def list_items(
 
 @router.get("/items/{code}", response={200: ItemOut, **PROBLEMS}, url_name="item")
 def get_item(request: HttpRequest, code: str):
-    return item_payload(_get_by_code(request, Item.objects.select_related("category", "base_unit"), code))
+    return item_payload(_get_by_code(request, Item.objects.select_related("category", "base_unit", "sales_unit"), code))
 
 
 @router.put("/items/{code}", response=WRITE_RESPONSES, url_name="item")

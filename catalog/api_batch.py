@@ -30,6 +30,11 @@ def item_change(data: Any, context: dict[str, Any]) -> ItemChange:
         values["base_unit"] = context["units"].get(data.base_unit)
         if values["base_unit"] is None:
             errors["base_unit"] = [_("There is no unit with the code “%(code)s”.") % {"code": data.base_unit}]
+    if values.get("sales_unit") is not None:
+        code = values["sales_unit"]
+        values["sales_unit"] = context["units"].get(code)
+        if values["sales_unit"] is None:
+            errors["sales_unit"] = [_("There is no unit with the code “%(code)s”.") % {"code": code}]
     conversions = None
     if data.conversions is not None:
         conversions = {}

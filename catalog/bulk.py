@@ -41,7 +41,7 @@ from .attributes import validate_attributes
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
 from .search import search_document
 from .selectors import categories_linked
-from .services import item_upsert
+from .services import check_sales_unit, item_upsert, sales_terms_payload
 
 RELATIONS = ("category", "base_unit")
 SOURCE_FIELDS = ["source_version", "source_updated_at"]
@@ -224,6 +224,13 @@ class _Batch:
             if created:
                 setattr(item, name, value)
                 continue
+            if name == "sales_unit":
+                old_pk, new_pk = item.sales_unit_id, value.pk if value is not None else None
+                if old_pk != new_pk:
+                    old = self.units.get(old_pk) if old_pk is not None else None
+                    item.sales_unit_id = new_pk
+                    plan.changes[name] = (old, value)
+                continue
             if name in RELATIONS:
                 old_pk = getattr(item, f"{name}_id")
                 if old_pk != value.pk:
@@ -246,6 +253,14 @@ class _Batch:
             item.full_clean(exclude=_SKIP_VALIDATION, validate_unique=False, validate_constraints=False)
             # the search document follows (not a change of its own: neither audited nor reported)
             item.search_text = search_document(item, self.categories.get(item.category_id, category))
+
+        if {"sales_unit", "base_unit"} & values.keys() or change.conversions is not None:
+            if change.conversions is not None:
+                conversion_units = list(change.conversions)
+            else:
+                stored = self.stored_conversions.get(item.pk, {}) if not created else {}
+                conversion_units = [self.units[unit_pk] for unit_pk in stored if unit_pk in self.units]
+            check_sales_unit(self.units.get(item.base_unit_id), self.units.get(item.sales_unit_id), conversion_units)
 
         if change.conversions is not None:
             errors = {}
@@ -333,6 +348,7 @@ class _Batch:
                 {"unit": self.units[unit_pk].code, "factor": _factor_text(factor)}
                 for unit_pk, factor in sorted(conversions.items(), key=lambda pair: self.units[pair[0]].code)
             ],
+            **sales_terms_payload(item, self.units.get(item.sales_unit_id) if item.sales_unit_id else None),
             "source_version": item.source_version,
         }
 

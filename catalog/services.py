@@ -38,8 +38,45 @@ def item_payload(item: Item) -> dict[str, Any]:
             {"unit": conversion.unit.code, "factor": format(conversion.factor.normalize(), "f")}
             for conversion in item.conversions.select_related("unit").order_by("unit__code")
         ],
+        **sales_terms_payload(item, item.sales_unit),
         "source_version": item.source_version,
     }
+
+
+def _quantity_text(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f") if value else "0"
+
+
+def sales_terms_payload(item: Item, sales_unit: UnitOfMeasure | None) -> dict[str, Any]:
+    """How the item is sold, as the API and the item events carry it."""
+    return {
+        "sales_unit": sales_unit.code if sales_unit is not None else None,
+        "min_order_quantity": _quantity_text(item.min_order_quantity),
+        "order_multiple": _quantity_text(item.order_multiple),
+        "lead_time_days": item.lead_time_days,
+    }
+
+
+def check_sales_unit(
+    base_unit: UnitOfMeasure | None, sales_unit: UnitOfMeasure | None, conversion_units: list[UnitOfMeasure]
+) -> None:
+    """The sales unit must convert to the base unit: the base unit itself, a unit of the same dimension, or one
+    the item's conversions reach (directly, or a unit of the same dimension as a converted one). ValidationError
+    on `sales_unit` otherwise."""
+    if sales_unit is None or base_unit is None or sales_unit.pk == base_unit.pk:
+        return
+    if sales_unit.dimension == base_unit.dimension:
+        return
+    if any(unit.pk == sales_unit.pk or unit.dimension == sales_unit.dimension for unit in conversion_units):
+        return
+    raise ValidationError(
+        {
+            "sales_unit": [
+                _("%(unit)s does not convert to the base unit %(base)s: add a conversion for it.")
+                % {"unit": sales_unit.code, "base": base_unit.code}
+            ]
+        }
+    )
 
 
 def category_upsert(
@@ -64,6 +101,8 @@ def category_upsert(
         if applied.changed and category.parent_id is not None:
             if category.pk == category.parent_id or any(a.pk == category.pk for a in category.parent.ancestors()):
                 raise ValidationError({"parent": _("A category cannot be placed under itself or its descendants.")})
+        if not applied.created and {"name", "name_en", "parent"} & applied.changes.keys():
+            refresh_category_search_text(category)
         audit_applied(
             actor=actor,
             applied=applied,
@@ -72,6 +111,39 @@ def category_upsert(
             request=request,
         )
     return applied
+
+
+SEARCH_REFRESH_BATCH = 1000
+
+
+def refresh_category_search_text(category: Category) -> int:
+    """Rewrite the search document of every item of the category and below (their documents hold the names of
+    the category and its ancestors), in batches of one UPDATE each; only documents that changed. Returns how many
+    items changed. Not a change of the items: neither audited nor reported."""
+    from portal.integration.bulk_sql import update_rows
+
+    from .selectors import categories_linked, descendant_ids
+
+    categories = categories_linked()
+    subtree = descendant_ids(categories[category.pk], categories)
+    changed = 0
+    batch: list[Item] = []
+    items = (
+        Item.objects.filter(category_id__in=subtree)
+        .only("pk", "code", "name", "name_en", "category_id", "attributes", "search_text")
+        .order_by("pk")
+    )
+    for item in items.iterator(chunk_size=SEARCH_REFRESH_BATCH):
+        document = search_document(item, categories[item.category_id])
+        if document != item.search_text:
+            item.search_text = document
+            batch.append(item)
+        if len(batch) >= SEARCH_REFRESH_BATCH:
+            update_rows(Item, batch, ["search_text"])
+            changed += len(batch)
+            batch = []
+    update_rows(Item, batch, ["search_text"])
+    return changed + len(batch)
 
 
 def unit_upsert(
@@ -112,18 +184,32 @@ def item_upsert(
 
     `values` may hold name, name_en, category, base_unit (instances), is_purchasable, is_sellable, status,
     attributes (validated against the category's schema, including inherited attributes), description,
-    description_en. `conversions` (unit → base units per unit), when given, replaces the item's conversions.
-    Raises ValidationError naming the field (`attributes.thickness`, `conversions.pcs`, …).
+    description_en, and the sales terms: sales_unit (an instance or None: the base unit; it must convert to the
+    base unit), min_order_quantity, order_multiple, lead_time_days. `conversions` (unit → base units per unit),
+    when given, replaces the item's conversions.
+    Raises ValidationError naming the field (`attributes.thickness`, `conversions.pcs`, `sales_unit`, …).
     """
     values = dict(values)
     with transaction.atomic():
-        existing = Item.objects.select_related("category").filter(code=code).first()
+        existing = Item.objects.select_related("category", "base_unit", "sales_unit").filter(code=code).first()
         category = values.get("category") or (existing.category if existing else None)
         if category is None:
             raise ValidationError({"category": _("An item needs a category.")})
         if "attributes" in values or "category" in values:
             values["attributes"] = validate_attributes(
                 category.effective_schema(), values.get("attributes", existing.attributes if existing else {})
+            )
+        if {"sales_unit", "base_unit"} & values.keys() or conversions is not None:
+            if conversions is not None:
+                conversion_units = list(conversions)
+            elif existing is not None:
+                conversion_units = [c.unit for c in existing.conversions.select_related("unit")]
+            else:
+                conversion_units = []
+            check_sales_unit(
+                values.get("base_unit", existing.base_unit if existing else None),
+                values.get("sales_unit", existing.sales_unit if existing else None),
+                conversion_units,
             )
         applied = upsert_row(
             Item, {"code": code}, values, source_version=source_version, source_updated_at=source_updated_at
