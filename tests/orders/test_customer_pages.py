@@ -185,3 +185,22 @@ def test_the_confirmation_pdf_is_served_to_the_customer(cast, monkeypatch):
     assert response["Content-Type"] == "application/pdf"
     assert response.content == b"%PDF-1.7 x"
     assert rendered == ["en"]
+
+
+def test_the_dashboard_shows_my_orders_in_constant_queries(cast):
+    client = as_user(cast.customer_c_admin)
+    content = client.get("/customer/").content.decode()
+    assert 'data-panel="my-orders"' not in content  # no orders yet
+    assert f'href="{LIST}"' in content  # the quick link
+    order_of_customer_c(cast, status=OrderStatus.AWAITING_PAYMENT, number="SO-PAY-1")
+    with CaptureQueriesContext(connection) as few:
+        content = client.get("/customer/").content.decode()
+    assert "1 order waits for your payment." in content
+    assert "SO-PAY-1" in content
+    for _n in range(6):
+        order_of_customer_c(cast)
+    with CaptureQueriesContext(connection) as many:
+        content = client.get("/customer/").content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert "6 orders are being reviewed by our sales staff." in content
+    assert content.count("/customer/orders/") - content.count(f'href="{LIST}"') == 5
