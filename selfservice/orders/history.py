@@ -2,7 +2,9 @@
 (the rows keep plain data: numbers, dates, reasons).
 
 Kinds and their data:
-- placed, submitted, paid (amount, reference), cancelled (reason), credit_hold
+- placed (total, lines), submitted, paid (amount, reference), credit_hold (reason, available)
+- cancelled (reason, by), refund_due, payment_failed / payment_cancelled (reference, message), confirmation_sent
+  (the checkout's and payments' kinds)
 - line_confirmed (line, item, quantity, promised_date)
 - line_reduced (line, item, quantity_from, quantity_to, promised_date)
 - line_rejected (line, item, reason)
@@ -34,6 +36,10 @@ EVENT_LABELS = {
     "rejected": gettext_lazy("Order rejected"),
     "credit_approved": gettext_lazy("Special credit approval granted"),
     "cancelled": gettext_lazy("Order cancelled"),
+    "refund_due": gettext_lazy("Refund due"),
+    "payment_failed": gettext_lazy("Payment failed"),
+    "payment_cancelled": gettext_lazy("Payment cancelled"),
+    "confirmation_sent": gettext_lazy("Order confirmation sent"),
     "erp_created": gettext_lazy("Received from the ERP"),
     "erp_updated": gettext_lazy("Updated by the ERP"),
 }
@@ -92,6 +98,10 @@ def describe(event: OrderEvent) -> str:
             "amount": data.get("amount"),
             "reference": data.get("reference", ""),
         }
+    if kind == "placed" and data.get("total"):
+        return _("Total %(total)s.") % {"total": data["total"]}
+    if kind in ("payment_failed", "payment_cancelled") and data.get("message"):
+        return str(data["message"])
     if kind == "cancelled" and data.get("reason"):
         return str(data["reason"])
     if kind == "erp_updated" and data.get("changed"):
