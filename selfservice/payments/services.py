@@ -335,6 +335,14 @@ def _succeeded(payment: Payment, intent: dict[str, Any]) -> str:
     payment.state = PaymentState.SUCCEEDED
     payment.paid_at = timezone.now()
     payment.save(update_fields=["state", "paid_at", "updated_at"])
+    audit_record(
+        actor=None,
+        action="payment.succeeded",
+        obj=payment,
+        partner=payment.order.customer,
+        company=payment.order.company,
+        after={"order": payment.order.number, "amount": str(payment.amount), "currency": payment.currency},
+    )
     return "paid"
 
 

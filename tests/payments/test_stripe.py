@@ -14,7 +14,7 @@ from portal.integration.models import OutboxEvent
 from selfservice.orders.cancel import order_cancel
 from selfservice.orders.models import OrderEvent, OrderStatus, PaymentStatus, SalesOrder
 from selfservice.payments import gateway
-from selfservice.payments.models import Payment, PaymentState, StripeEvent
+from selfservice.payments.models import Payment, PaymentSetup, PaymentState, StripeEvent
 from tests.conftest import login
 
 from .conftest import WEBHOOK_SECRETS, intent_event, post_event, prepaid_order, signed, stripe_setup
@@ -316,3 +316,13 @@ def test_a_declined_card_at_localstripe_sends_nothing_paid(paying):
         _pay_at_localstripe(setup, payment, card="4000000000000341")
     order.refresh_from_db()
     assert order.payment_status == PaymentStatus.PENDING
+
+
+def test_events_still_land_after_the_company_switched_to_bank_transfer(paying, client):
+    setup, order, customer = paying
+    _open_pay_page(customer, order)
+    payment = Payment.objects.get(order=order)
+    PaymentSetup.objects.filter(pk=setup.pk).update(method="bank_transfer", is_active=False)
+    event = intent_event(payment.stripe_payment_intent, event_type="payment_intent.canceled")
+    assert post_event(client, "SH01", event).content == b"cancelled"
+    assert post_event(client, "SH01", event, secret="whsec_guessed").status_code == 400

@@ -45,7 +45,7 @@ def test_bank_transfer_pay_page_shows_details_and_reference(cast, order):
     content = response.content.decode()
     assert f'<strong data-testid="reference">PAY-{order.number}</strong>' in content
     assert "4500 1234 5678 9000" in content and "中国银行上海分行" in content and "BKCHCNBJ300" in content
-    assert 'data-testid="amount">CNY 1130.00<' in content
+    assert 'data-testid="amount">CNY 1,130.00<' in content
     assert "js.stripe.com" not in content
     payment = Payment.objects.get(order=order)
     assert (payment.method, payment.state, payment.reference) == ("bank_transfer", "pending", f"PAY-{order.number}")
