@@ -47,3 +47,30 @@ def test_customer_pays_by_card_and_the_webhook_confirms(page, cast, stripe_at, l
         assert SalesOrder.objects.get(pk=order.pk).payment_status == PaymentStatus.PAID
     finally:
         stripe_at.add_webhook("portal", "http://127.0.0.1:9/", "whsec_unused", ["none"])
+
+
+def test_bank_transfer_page_fits_a_phone(page, cast, live_server):
+    from tests.factories.orders import customer_account, make_order
+
+    from .conftest import bank_setup
+
+    base = live_server.url.replace("127.0.0.1", "localhost")
+    bank_setup(cast.company_b)
+    buyer = MembershipFactory(
+        partner=cast.customer_c, user=UserFactory(email="buyer@customer-c.test"), roles=["sales", "finance"]
+    ).user
+    order = make_order(
+        customer_account(cast.company_b, cast.customer_c),
+        status="awaiting_payment",
+        payment_mode="prepay",
+        payment_status="pending",
+        credit_status="prepaid",
+        placed_by=buyer,
+    )
+    log_in(page, base, buyer.email)
+    page.goto(f"{base}/customer/payments/{order.uuid}/")
+    assert page.locator("[data-testid=reference]").inner_text() == f"PAY-{order.number}"
+    for width in (360, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert fits(page), width
+        save_screenshot(page, f"payments-pay-bank-transfer-{width}")
