@@ -113,6 +113,9 @@ def offers_for(visitor: Visitor, items: Sequence[Item]) -> dict[int, list[Offer]
             for item in items:
                 if quotes.get(item.pk) is not None:
                     offers[item.pk].append(_offer(item, company, quotes[item.pk], can_order=False))
+    for item_offers in offers.values():
+        # the companies with a price first, then by company code
+        item_offers.sort(key=lambda offer: (offer.quote is None, offer.company.code))
     return offers
 
 

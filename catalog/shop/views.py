@@ -93,10 +93,13 @@ def _rows(request, visitor, items: list) -> list[dict]:
             for offer in offers[item.pk]
         ]
         images = list(item.images.all())
+        priced = [entry for entry in item_offers if entry["offer"].quote is not None]
         rows.append(
             {
                 "item": item,
                 "offers": item_offers,
+                # a result row shows the companies with a price; those without only when none has one
+                "list_offers": priced or item_offers,
                 "availability": overall[item.pk],
                 "image": images[0] if images else None,
                 "has_price": any(entry["offer"].quote is not None for entry in item_offers),
