@@ -11,6 +11,7 @@ class CartConfig(AppConfig):
         # The storefront offers slots; the cart fills them (catalog never names the cart, DESIGN.md §3).
         from catalog.shop import slots
 
+        from . import tasks  # noqa: F401  (the confirmation e-mail task, so web processes can queue it)
         from .slots import add_to_cart_action, cart_header_widget
 
         if add_to_cart_action not in slots.item_actions:

@@ -59,11 +59,8 @@ def confirmation_send_later(order_id: int, kind: str = CONFIRMATION) -> None:
 
 
 def _enqueue(order_id: int, kind: str) -> None:
-    task = celery_app.tasks.get(SEND_TASK)
-    if task is not None:
-        task.delay(order_id, kind)
-    else:  # the task module is not loaded (a plain script): send here
-        confirmation_send(order_id=order_id, kind=kind)
+    # Registered by CartConfig.ready (selfservice.cart.tasks): the PDF is rendered by a worker, never in the request.
+    celery_app.tasks[SEND_TASK].delay(order_id, kind)
 
 
 def _recipients(order: SalesOrder) -> tuple[list[str], list[str]]:
