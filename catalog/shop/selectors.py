@@ -16,9 +16,10 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Count, DecimalField, Max, Min, Prefetch, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, Max, Min, Prefetch, QuerySet, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
+from django.db.models.lookups import Regex
 from django.utils.translation import gettext as _
 
 from catalog.models import AttributeType, Category, Item, ItemImage, ItemStatus, UnitOfMeasure
@@ -275,6 +276,7 @@ def _label(definition: dict) -> str:
 
 
 NUMERIC = {AttributeType.DECIMAL, AttributeType.INTEGER}
+MAX_FACET_NUMBER = Decimal("1e15")
 
 
 def _number(text: Any) -> Decimal | None:
@@ -282,11 +284,20 @@ def _number(text: Any) -> Decimal | None:
         number = Decimal(str(text).strip())
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() else None
+    # A bound beyond any specification is no bound (and would overflow the database's numeric type).
+    return number if number.is_finite() and abs(number) < MAX_FACET_NUMBER else None
 
 
 def _numeric(code: str):
-    return Cast(KeyTextTransform(code, "attributes"), DecimalField(max_digits=30, decimal_places=10))
+    """The attribute as a number; NULL where the stored value is not one (data from before a schema change must not
+    break the page: the CASE keeps the cast from ever seeing it)."""
+    text = KeyTextTransform(code, "attributes")
+    number = DecimalField(max_digits=30, decimal_places=10)
+    return Case(
+        When(Regex(text, r"^\s*-?[0-9]{1,15}(\.[0-9]{1,10})?\s*$"), then=Cast(text, number)),
+        default=Value(None),
+        output_field=number,
+    )
 
 
 def parse_facets(schema: list[dict], params) -> dict[str, Any]:
@@ -307,18 +318,20 @@ def parse_facets(schema: list[dict], params) -> dict[str, Any]:
 
 
 def _filter(items: QuerySet[Item], selected: dict[str, Any], skip: str | None = None) -> QuerySet[Item]:
-    for code, wanted in selected.items():
+    # Aliases by position, not by attribute code: a code is data and need not be a valid lookup name.
+    for index, (code, wanted) in enumerate(selected.items()):
         if code == skip:
             continue
+        name = f"shop_facet_{index}"
         if isinstance(wanted, list):
-            items = items.filter(**{f"attributes__{code}__in": wanted})
+            items = items.alias(**{name: KeyTextTransform(code, "attributes")}).filter(**{f"{name}__in": wanted})
         else:
             low, high = wanted
-            items = items.alias(**{f"facet_{code}": _numeric(code)}).filter(**{f"facet_{code}__isnull": False})
+            items = items.alias(**{name: _numeric(code)}).filter(**{f"{name}__isnull": False})
             if low is not None:
-                items = items.filter(**{f"facet_{code}__gte": low})
+                items = items.filter(**{f"{name}__gte": low})
             if high is not None:
-                items = items.filter(**{f"facet_{code}__lte": high})
+                items = items.filter(**{f"{name}__lte": high})
     return items
 
 

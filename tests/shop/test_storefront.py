@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from catalog.item_files import item_datasheet_add
+from catalog.models import Item
 from catalog.pricing.models import PriceListKind
 from tests.factories import StaffRoleFactory, UserFactory
 from tests.factories.shop import line, plate, price_list, stock
@@ -103,11 +104,17 @@ def test_a_customer_without_a_price_is_offered_a_quote(cast, shop, priced):
 def test_category_facets_count_and_filter_exactly(cast, shop, priced, english_client):
     plate("PL-Q235B-5", thickness="5", units=shop.units, category=shop.category)
     plate("PL-OFF", thickness="12", units=shop.units, category=shop.category, is_sellable=False)
+    # a value from before a schema change is no number: it matches no range and breaks nothing
+    plate("PL-OLD", thickness="12", units=shop.units, category=shop.category, is_sellable=False)
+    Item.objects.filter(code="PL-OLD").update(attributes={"grade": "Q235B", "thickness": "thick"}, is_sellable=True)
     page = text(english_client.get("/shop/c/STEEL-PLATE/"))
-    assert 'value="Q235B"> Q235B <span class="muted">(2)</span>' in page
+    assert 'value="Q235B"> Q235B <span class="muted">(3)</span>' in page
     assert 'value="Q345B"> Q345B <span class="muted">(1)</span>' in page
     assert 'placeholder="5"' in page and 'placeholder="30"' in page  # thickness 5–30 mm
-    assert "4 items" in page
+    assert "5 items" in page
+    ranged = text(english_client.get("/shop/c/STEEL-PLATE/?thickness_min=1"))
+    assert "4 items" in ranged and "PL-OLD" not in ranged
+    Item.objects.filter(code="PL-OLD").delete()
 
     def codes(query):
         return re.findall(r'class="shop-code">([^<]+)</div>', text(english_client.get("/shop/c/STEEL-PLATE/" + query)))
@@ -119,6 +126,12 @@ def test_category_facets_count_and_filter_exactly(cast, shop, priced, english_cl
     assert codes("?f_grade=Q235B&thickness_max=9.5") == ["PL-Q235B-5"]
     assert codes("?sort=name&f_grade=Q345B") == ["PL-Q345B-20"]
     # a hand-made URL is no error
+    assert codes("?thickness_min=1e999999&thickness_max=NaN&page=abc") == [
+        "PL-Q235B-10",
+        "PL-Q235B-5",
+        "PL-Q345B-20",
+        "PL-Q355B-30",
+    ]
     assert codes("?thickness_min=abc&f_grade=NOPE&page=99&sort=evil") == [
         "PL-Q235B-10",
         "PL-Q235B-5",
