@@ -204,3 +204,23 @@ def test_the_dashboard_shows_my_orders_in_constant_queries(cast):
     assert len(many.captured_queries) == len(few.captured_queries)
     assert "6 orders are being reviewed by our sales staff." in content
     assert content.count("/customer/orders/") - content.count(f'href="{LIST}"') == 5
+
+
+def test_cancelling_from_the_order_page_shows_the_reason_and_history(cast):
+    from django.urls import NoReverseMatch, reverse
+
+    order = order_of_customer_c(cast)
+    try:
+        cancel_url = reverse("payments:order_cancel", kwargs={"order_id": order.uuid})
+    except NoReverseMatch:
+        pytest.skip("the payments part's cancel view is not there")
+    client = as_user(cast.customer_c_admin)
+    assert f'action="{cancel_url}"' in client.get(detail_url(order)).content.decode()
+    response = client.post(cancel_url, {"reason": "Ordered twice"}, follow=True)
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    content = client.get(detail_url(order)).content.decode()
+    assert "Ordered twice" in content
+    assert 'data-action="cancel"' not in content
+    assert "Order cancelled" in re.search(r"data-history>.*?</ol>", content, re.S).group(0)
