@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Regex
 from django.utils.translation import gettext as _
 
-from catalog.models import AttributeType, Category, Item, ItemImage, ItemStatus, UnitOfMeasure
+from catalog.models import AttributeType, Category, Item, ItemImage, ItemStatus
 from catalog.pricing.selectors import resolve_prices_many
 from catalog.selectors import categories_linked, category_tree, descendant_ids
 from portal.organisations.access import scope_of
@@ -203,13 +203,12 @@ def availability_for(
     show_as_of = visitor.is_customer
     per_offer: dict[tuple[int, int], AvailabilityHint] = {}
     overall: dict[int, AvailabilityHint] = {}
+    totals: dict[int, tuple[Decimal, datetime | None]] = {}
+    for (item_id, _company_id), (available, as_of) in stock.items():
+        total, latest = totals.get(item_id, (Decimal("0"), None))
+        totals[item_id] = (total + (available or 0), max(filter(None, (latest, as_of)), default=None))
     for item in items:
-        total = Decimal("0")
-        latest = None
-        for (item_id, _company_id), (available, as_of) in stock.items():
-            if item_id == item.pk:
-                total += available or 0
-                latest = max(filter(None, (latest, as_of)), default=None)
+        total, latest = totals.get(item.pk, (Decimal("0"), None))
         overall[item.pk] = hint_for(item, total, latest if show_as_of else None)
         for offer in offers.get(item.pk, []):
             available, as_of = stock.get((item.pk, offer.company.pk), (None, None))
@@ -404,6 +403,13 @@ def category_items(category: Category, categories: dict[int, Category]) -> Query
     return sellable_items().filter(category_id__in=descendant_ids(category, categories))
 
 
+def single_category(items: QuerySet[Item], categories: dict[int, Category]) -> Category | None:
+    """The category all of `items` belong to, when they share one (search results: their facets apply); one
+    query."""
+    found = list(items.order_by().values_list("category_id", flat=True).distinct()[:2])
+    return categories.get(found[0]) if len(found) == 1 else None
+
+
 def sort_items(items: QuerySet[Item], sort: str) -> QuerySet[Item]:
     return items.order_by(*SORTS.get(sort, SORTS["code"]))
 
@@ -424,10 +430,6 @@ def specification(item: Item, schema: list[dict]) -> list[tuple[str, str]]:
                 text = f"{text} {definition['unit']}"
         rows.append((_label(definition), text))
     return rows
-
-
-def unit_label(unit: UnitOfMeasure | None) -> str:
-    return unit.display_name if unit is not None else ""
 
 
 # --- quote requests ----------------------------------------------------------------------------------------------

@@ -165,11 +165,29 @@ def search(request):
     page = None
     query_string = ""
     rows: list = []
+    facets: list = []
+    category = None
     if query:
         items, fuzzy = search_items_explained(query, queryset=selectors.sellable_items(), limit=None)
+        # results that share one category get its facets
+        categories, _tops = selectors.shop_categories()
+        category = selectors.single_category(items, categories)
+        if category is not None:
+            schema = category.effective_schema()
+            selected = selectors.parse_facets(schema, request.GET)
+            facets = selectors.facets_for(items, schema, selected)
+            items = selectors.filter_by_facets(items, schema, selected)
         page, query_string = _page(request, items)
         rows = _rows(request, context["visitor"], list(page.object_list))
-    context |= {"query": query, "fuzzy": fuzzy, "page": page, "rows": rows, "query_string": query_string}
+    context |= {
+        "query": query,
+        "fuzzy": fuzzy,
+        "page": page,
+        "rows": rows,
+        "query_string": query_string,
+        "facets": facets,
+        "category": category,
+    }
     return render(request, "catalog/shop/search.html", context)
 
 

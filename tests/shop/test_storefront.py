@@ -241,3 +241,17 @@ def test_pages_render_for_staff(cast, shop, priced):
         client = as_user(user)
         for url in ["/shop/", "/shop/c/STEEL-PLATE/", "/shop/search/?q=Q235B", "/shop/i/PL-Q235B-10/"]:
             assert client.get(url).status_code == 200
+
+
+def test_search_results_of_one_category_get_its_facets(cast, shop, priced, english_client):
+    from tests.factories.catalog import CategoryFactory
+
+    page = text(english_client.get("/shop/search/?q=plate"))
+    assert 'value="Q235B"> Q235B <span class="muted">(1)</span>' in page
+    assert '<input type="hidden" name="q" value="plate">' in page
+    filtered = text(english_client.get("/shop/search/?q=plate&f_grade=Q345B&f_grade=Q355B&thickness_max=25"))
+    assert re.findall(r'class="shop-code">([^<]+)</div>', filtered) == ["PL-Q345B-20"]
+    # results from two categories: no facets, no filtering
+    plate("PL-PIPE", units=shop.units, category=CategoryFactory(code="PIPE", name="钢管"), name_en="Plate pipe")
+    mixed = text(english_client.get("/shop/search/?q=plate&f_grade=Q345B"))
+    assert "Filter by specification" not in mixed and "4 items" in mixed
