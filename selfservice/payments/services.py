@@ -139,6 +139,8 @@ class PaymentStart:
     payment: Payment
     setup: PaymentSetup
     client_secret: str = ""  # the PaymentIntent's, for Stripe.js (never stored)
+    # Stripe already took the money (or is taking it); the order waits for the webhook: no card form
+    is_confirming: bool = False
 
 
 def _next_reference(order: SalesOrder) -> tuple[int, str]:
@@ -151,6 +153,25 @@ def payment_start(*, actor: Any, order: SalesOrder) -> PaymentStart:
     """The order's live payment, made on first use: for Stripe one PaymentIntent per attempt (reloading the page
     reuses the pending one; after a failed or cancelled one the next attempt gets a new one), for bank transfer
     the reference the customer quotes. DomainError when the order cannot be paid now."""
+    start = _payment_start(actor=actor, order=order)
+    if start.setup.method == PaymentMethod.BANK_TRANSFER:
+        return start
+    intent = _payment_intent_for(start.payment, start.setup)
+    if intent.status == "canceled":
+        # Cancelled at Stripe without its webhook reaching us (yet): that attempt is over, start the next one.
+        with transaction.atomic():
+            lock_order(order.pk)
+            Payment.objects.filter(pk=start.payment.pk, state=PaymentState.PENDING).update(
+                state=PaymentState.CANCELLED, updated_at=timezone.now()
+            )
+        start = _payment_start(actor=actor, order=order)
+        intent = _payment_intent_for(start.payment, start.setup)
+    if intent.status in ("succeeded", "processing", "requires_capture"):
+        return PaymentStart(payment=start.payment, setup=start.setup, is_confirming=True)
+    return PaymentStart(payment=start.payment, setup=start.setup, client_secret=intent.client_secret)
+
+
+def _payment_start(*, actor: Any, order: SalesOrder) -> PaymentStart:
     if not may_pay(actor, order):
         raise PermissionDenied
     setup = active_setup(order.company_id)
@@ -186,9 +207,7 @@ def payment_start(*, actor: Any, order: SalesOrder) -> PaymentStart:
                 company=order.company,
                 after={"order": order.number, "method": payment.method, "amount": str(payment.amount)},
             )
-    if setup.method == PaymentMethod.BANK_TRANSFER:
-        return PaymentStart(payment=payment, setup=setup)
-    return PaymentStart(payment=payment, setup=setup, client_secret=_payment_intent_for(payment, setup))
+    return PaymentStart(payment=payment, setup=setup)
 
 
 def _abandon(payment: Payment, *, actor: Any) -> None:
@@ -204,8 +223,8 @@ def _abandon(payment: Payment, *, actor: Any) -> None:
     )
 
 
-def _payment_intent_for(payment: Payment, setup: PaymentSetup) -> str:
-    """The client secret of the payment's PaymentIntent, created at Stripe on first use."""
+def _payment_intent_for(payment: Payment, setup: PaymentSetup) -> Any:
+    """The payment's PaymentIntent, created at Stripe on first use."""
     client = gateway.stripe_client(setup)
     try:
         if payment.stripe_payment_intent:
@@ -238,7 +257,7 @@ def _payment_intent_for(payment: Payment, setup: PaymentSetup) -> str:
     except stripe.StripeError as error:
         logger.warning("Stripe refused or did not answer for payment %s: %s", payment.reference, error)
         raise DomainError(_("Card payment is not available at the moment. Please try again later.")) from error
-    return intent.client_secret
+    return intent
 
 
 # --- Stripe's webhook ---------------------------------------------------------------------------------------------

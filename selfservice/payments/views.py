@@ -66,7 +66,7 @@ def pay(request, order_id):
             context["problem"] = error.message
     response = TemplateResponse(request, "selfservice/payments/pay.html", context)
     start = context["start"]
-    if start is not None and start.setup.method == PaymentMethod.STRIPE:
+    if start is not None and start.setup.method == PaymentMethod.STRIPE and not start.is_confirming:
         context.update(
             {
                 "stripe_js_url": settings.STRIPE_JS_URL,

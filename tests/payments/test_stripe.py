@@ -326,3 +326,30 @@ def test_events_still_land_after_the_company_switched_to_bank_transfer(paying, c
     event = intent_event(payment.stripe_payment_intent, event_type="payment_intent.canceled")
     assert post_event(client, "SH01", event).content == b"cancelled"
     assert post_event(client, "SH01", event, secret="whsec_guessed").status_code == 400
+
+
+def test_reload_after_stripe_cancelled_the_intent_starts_a_new_attempt(paying):
+    setup, order, customer = paying
+    _open_pay_page(customer, order)
+    first = Payment.objects.get(order=order)
+    _client(setup).v1.payment_intents.cancel(first.stripe_payment_intent)  # its webhook has not arrived
+    page = _open_pay_page(customer, order).content.decode()
+    first.refresh_from_db()
+    second = Payment.objects.get(order=order, state="pending")
+    assert first.state == PaymentState.CANCELLED
+    assert second.stripe_payment_intent != first.stripe_payment_intent
+    assert f'data-client-secret="{second.stripe_payment_intent}_secret_' in page
+
+
+def test_reload_after_the_card_was_charged_only_says_confirming(paying):
+    setup, order, customer = paying
+    _open_pay_page(customer, order)
+    payment = Payment.objects.get(order=order)
+    _pay_at_localstripe(setup, payment)  # paid at Stripe; the webhook is still on its way
+    with translation.override("en"):
+        page = customer.get(f"/customer/payments/{order.uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Payment received — confirming with the seller…" in page
+    assert "data-client-secret" not in page and "js.stripe.com" not in page
+    assert Payment.objects.filter(order=order).count() == 1
+    order.refresh_from_db()
+    assert order.payment_status == PaymentStatus.PENDING  # the browser's visit decides nothing
