@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -141,7 +141,7 @@ def order_index(request):
     counts = status_counts(orders)
     if status:
         orders = orders.filter(status=status)
-    orders = orders.order_by("-submitted_at", "-created_at", "-id")
+    orders = orders.order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "-id")
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("p"))
     query = request.GET.copy()
     query.pop("p", None)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Count, Min, Prefetch, Sum
+from django.db.models import Count, F, Min, Prefetch, Sum
 from django.utils import timezone
 
 from catalog.models import ItemUnitConversion
@@ -157,7 +157,7 @@ def customer_orders(user: Any, partner: Any):
         SalesOrder.objects.visible_to(user)
         .filter(customer_id=getattr(partner, "pk", partner))
         .select_related("company")
-        .order_by("-placed_at", "-created_at", "-id")
+        .order_by(F("placed_at").desc(nulls_last=True), "-created_at", "-id")
     )
 
 
