@@ -165,6 +165,11 @@ def _prepare_lines(lines: list[dict[str, Any]]) -> list[PriceListLine]:
         "item_id", "unit_id"
     ):
         allowed_units[item_id].add(unit_id)
+    # and the item's sales unit, which converts to its base unit (catalog.services.check_sales_unit): kg for an
+    # item kept in t
+    for item in items:
+        if isinstance(item, Item) and item.pk is not None and item.sales_unit_id is not None:
+            allowed_units[item.pk].add(item.sales_unit_id)
     prepared: list[PriceListLine] = []
     seen: dict[tuple, int] = {}
     for index, data in enumerate(lines):

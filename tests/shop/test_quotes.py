@@ -313,3 +313,15 @@ def test_list_price_lines_still_apply_with_a_price_list(cast, shop, item):
     line(listed, item, "10")
     page = text(as_user(cast.customer_c_admin).get("/shop/i/PL-Q355B-30/"))
     assert "Request a quote" not in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_item_sold_in_another_unit_of_its_dimension_gets_its_price_in_that_unit(cast, shop):
+    kg_item = plate("PL-KG", units=shop.units, category=shop.category, sales_unit=shop.units["kg"])
+    request = quote_request_create(
+        actor=cast.customer_c_admin, customer=cast.customer_c, company=cast.company_a, item=kg_item, quantity=500
+    )
+    assert request.unit.code == "kg"
+    assert answer(as_user(cast.sales), request, unit_price="4.35").status_code == 302
+    page = text(as_user(cast.customer_c_admin).get("/shop/i/PL-KG/"))
+    assert "4.35 CNY net, 13 % VAT" in page and "/ kilogram" in page
