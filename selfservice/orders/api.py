@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
-from catalog.models import Item, UnitOfMeasure
+from catalog.models import Item, ItemUnitConversion, UnitOfMeasure
 from portal.api.idempotency import run_idempotent
 from portal.api.problems import PROBLEM_STATUSES, Problem, problem_response
 from portal.api.reading import DEFAULT_LIMIT, MAX_LIMIT, page, path_key
@@ -214,9 +214,12 @@ def _lines(data: list[SalesOrderLineIn]) -> list[ErpLine]:
     base_units = {
         unit.pk: unit
         for unit in UnitOfMeasure.objects.filter(
-            pk__in={item.sales_unit_id or item.base_unit_id for item in items.values()}
+            pk__in={
+                unit_id for item in items.values() for unit_id in (item.sales_unit_id, item.base_unit_id) if unit_id
+            }
         )
     }
+    converted = set(ItemUnitConversion.objects.filter(item__in=items.values()).values_list("item_id", "unit_id"))
     errors: dict[str, list[str]] = {}
     lines = []
     for index, line in enumerate(data):
@@ -228,6 +231,13 @@ def _lines(data: list[SalesOrderLineIn]) -> list[ErpLine]:
         if unit is None:
             errors[f"lines[{index}].unit"] = [_("There is no unit with the code “%(code)s”.") % {"code": line.unit}]
             continue
+        base = base_units[item.base_unit_id]
+        if unit.pk not in (item.base_unit_id, item.sales_unit_id) and (item.pk, unit.pk) not in converted:
+            if unit.dimension != base.dimension:
+                errors[f"lines[{index}].unit"] = [
+                    _("The item %(item)s is not sold in %(unit)s.") % {"item": item.code, "unit": unit.code}
+                ]
+                continue
         lines.append(
             ErpLine(
                 line_no=line.line,

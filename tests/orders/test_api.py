@@ -36,6 +36,9 @@ def post_batch(client, collection, objects, **headers):
 
 @pytest.fixture
 def items(db):
+    from tests.factories.catalog import UnitFactory
+
+    UnitFactory(code="kg", name="千克", name_en="kilogram", dimension="mass")
     return [review_item("BOLT-1"), review_item("NUT-1")]
 
 
@@ -130,6 +133,7 @@ def test_per_object_errors_leave_the_good_objects_applied(cast, items, account):
             erp_order("6", lines=[{"line": 10, "item": "BOLT-1", "quantity": "0", "unit_price": "1"}]),
             erp_order("7", lines=[]),
             "not an object",
+            erp_order("9", lines=[{"line": 10, "item": "BOLT-1", "quantity": "1", "unit_price": "1", "unit": "kg"}]),
         ],
     )
     results = response.json()["results"]
@@ -142,6 +146,10 @@ def test_per_object_errors_leave_the_good_objects_applied(cast, items, account):
         "invalid",
         "invalid",
         "invalid",
+        "invalid",
+    ]
+    assert results[8]["errors"] == [
+        {"field": "objects[8].lines[0].unit", "detail": "The item BOLT-1 is not sold in kg."}
     ]
     assert results[1]["errors"] == [{"field": "objects[1].customer", "detail": "SH01 has no such customer account."}]
     assert results[2]["errors"] == [
