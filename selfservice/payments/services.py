@@ -98,7 +98,10 @@ def payment_setup_save(
                 raise DomainError(_("Card payment needs the Stripe %(missing)s.") % {"missing": ", ".join(missing)})
         if setup.method == PaymentMethod.BANK_TRANSFER and setup.is_active and not setup.bank_account_number:
             raise DomainError(_("Bank transfer needs the account number the customers pay to."))
-        setup.save()
+        if setup.pk is None:
+            setup.save()
+        else:
+            setup.save(update_fields=[*SETUP_FIELDS, "stripe_secret_key", "stripe_webhook_secret", "updated_at"])
         after = _setup_summary(setup)
         audit_record(
             actor=actor,
