@@ -90,3 +90,14 @@ register(
         kwargs=lambda quote_request: {"quote_id": quote_request.uuid},
     )
 )
+register(
+    OutsiderCase(
+        url_name="shop:quote_withdraw",
+        model=QuoteRequest,
+        make=_quote_request,
+        owner=lambda cast, obj: cast.customer_c_admin,
+        kwargs=lambda quote_request: {"quote_id": quote_request.uuid},
+        method="post",
+        owner_status=302,
+    )
+)

@@ -322,6 +322,28 @@ def quote_request_decline(*, actor: Any, quote_request: QuoteRequest, reason: st
     return locked
 
 
+def quote_request_withdraw(*, actor: Any, quote_request: QuoteRequest, request: Any = None) -> QuoteRequest:
+    """The customer takes back an open request (an administrator or sales person of the customer). Audited; sales
+    see it as withdrawn."""
+    if not may_ask_for_quote(actor, quote_request.customer):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _locked_open(quote_request)
+        locked.status = QuoteRequestStatus.WITHDRAWN
+        locked.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="quote_request.withdrawn",
+            obj=locked,
+            partner=locked.customer,
+            company=locked.company,
+            before={"status": QuoteRequestStatus.OPEN},
+            after={"status": locked.status},
+            request=request,
+        )
+    return locked
+
+
 def stock_upsert(
     *,
     actor: Any,
@@ -357,6 +379,7 @@ __all__ = [
     "quote_request_answer",
     "quote_request_create",
     "quote_request_decline",
+    "quote_request_withdraw",
     "sales_staff_of",
     "stock_upsert",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
     path("quotes/", views.quotes, name="quotes"),
+    path("quotes/<uuid:quote_id>/withdraw/", views.quote_withdraw, name="quote_withdraw"),
     path("c/<path:code>/", views.category, name="category"),
     path("i/<path:code>/datasheets/<uuid:document_id>/", views.datasheet, name="datasheet"),
     path("i/<path:code>/quote/", views.quote_request, name="quote_request"),

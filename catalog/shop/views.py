@@ -28,7 +28,7 @@ from portal.core.errors import DomainError
 from portal.organisations.models import Company
 
 from . import selectors
-from .services import MAX_NOTE, may_ask_for_quote, quote_request_create
+from .services import MAX_NOTE, may_ask_for_quote, quote_request_create, quote_request_withdraw
 from .slots import render_header_widgets, render_item_actions
 
 logger = logging.getLogger(__name__)
@@ -323,5 +323,28 @@ def quotes(request):
     page, query_string = _page(
         request, selectors.quote_requests_of(request.user, visitor.customer), size=QUOTES_PAGE_SIZE
     )
-    context |= {"page": page, "query_string": query_string}
+    context |= {
+        "page": page,
+        "query_string": query_string,
+        "may_withdraw": may_ask_for_quote(request.user, visitor.customer),
+    }
     return render(request, "catalog/shop/quotes.html", context)
+
+
+@login_required
+@require_POST
+def quote_withdraw(request, quote_id):
+    """The customer takes back an open quote request."""
+    visitor = selectors.visitor_of(request)
+    if not visitor.is_customer:
+        raise Http404
+    quote_request = selectors.quote_requests_of(request.user, visitor.customer).filter(uuid=quote_id).first()
+    if quote_request is None:
+        raise Http404
+    try:
+        quote_request_withdraw(actor=request.user, quote_request=quote_request, request=request)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Quote request %(number)s withdrawn.") % {"number": quote_request.number})
+    return redirect("shop:quotes")

@@ -325,3 +325,23 @@ def test_an_item_sold_in_another_unit_of_its_dimension_gets_its_price_in_that_un
     assert answer(as_user(cast.sales), request, unit_price="4.35").status_code == 302
     page = text(as_user(cast.customer_c_admin).get("/shop/i/PL-KG/"))
     assert "4.35 CNY net, 13 % VAT" in page and "/ kilogram" in page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_customer_withdraws_an_open_request(cast, shop, item, open_request):
+    url = f"/shop/quotes/{open_request.uuid}/withdraw/"
+    assert as_user(shop.c_viewer).post(url).status_code == 403  # a colleague without the role
+    assert "/withdraw/" not in text(as_user(shop.c_viewer).get("/shop/quotes/"))
+    for user in [shop.d_admin, cast.supplier_b_admin, cast.sales]:
+        assert as_user(user).post(url).status_code == 404
+    assert Client().post(url).status_code == 302
+    assert QuoteRequest.objects.get().status == QuoteRequestStatus.OPEN
+    client = as_user(cast.customer_c_admin)
+    assert url in text(client.get("/shop/quotes/"))
+    assert client.post(url).status_code == 302
+    assert QuoteRequest.objects.get().status == QuoteRequestStatus.WITHDRAWN
+    assert AuditEvent.objects.filter(action="quote_request.withdrawn").count() == 1
+    again = client.post(url, follow=True)
+    assert "Quote request RQ-2026-00001 is no longer open (Withdrawn)." in text(again)
+    # sales can no longer answer it
+    assert answer(as_user(cast.sales), open_request).status_code == 422
