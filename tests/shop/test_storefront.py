@@ -255,3 +255,11 @@ def test_search_results_of_one_category_get_its_facets(cast, shop, priced, engli
     plate("PL-PIPE", units=shop.units, category=CategoryFactory(code="PIPE", name="钢管"), name_en="Plate pipe")
     mixed = text(english_client.get("/shop/search/?q=plate&f_grade=Q345B"))
     assert "Filter by specification" not in mixed and "4 items" in mixed
+
+
+def test_an_empty_shop_says_so(db, english_client):
+    assert "The shop has no categories yet." in text(english_client.get("/shop/"))
+    blank = text(english_client.get("/shop/search/"))
+    assert "Search by item code, name (Chinese or English) or a specification value such as a grade." in blank
+    assert english_client.get("/shop/search/?q=%00%00").status_code == 200
+    assert english_client.post("/shop/").status_code == 405
