@@ -64,15 +64,23 @@ def _show_prices_to_anonymous() -> bool:
 
 
 def visitor_of(request) -> Visitor:
-    """The visitor of this request (computed once per request)."""
+    """The visitor of this request (computed once per request): the person acting for the partner of their active
+    membership (the partner switcher decides)."""
     cached = getattr(request, "_shop_visitor", None)
     if cached is not None:
         return cached
     user = request.user
-    visitor = Visitor(user=user)
     membership = getattr(request, "membership", None) if getattr(user, "is_authenticated", False) else None
-    partner = membership.partner if membership else None
-    if partner is not None and partner.is_customer and partner.status == PartnerStatus.APPROVED:
+    request._shop_visitor = visitor_for(user, membership.partner if membership else None, membership=membership)
+    return request._shop_visitor
+
+
+def visitor_for(user: Any, partner: Any, *, membership: Any = None) -> Visitor:
+    """A Visitor without a request (the cart, tasks): `user` acting for `partner` (None: no customer). The user
+    must be an active member of the partner, or the visitor is treated as no customer."""
+    visitor = Visitor(user=user)
+    is_member = partner is not None and partner.pk in scope_of(user).partner_ids
+    if is_member and partner.is_customer and partner.status == PartnerStatus.APPROVED:
         visitor.customer = partner
         visitor.membership = membership
         visitor.companies = [
@@ -83,7 +91,6 @@ def visitor_of(request) -> Visitor:
         ]
     else:
         visitor.show_list_prices = _show_prices_to_anonymous()
-    request._shop_visitor = visitor
     return visitor
 
 
@@ -476,5 +483,6 @@ __all__ = [
     "specification",
     "staff_quote_requests",
     "stock_by_item",
+    "visitor_for",
     "visitor_of",
 ]

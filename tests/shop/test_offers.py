@@ -10,7 +10,7 @@ from django.test import RequestFactory
 
 from catalog.pricing.models import PriceListKind
 from catalog.shop import slots
-from catalog.shop.selectors import Visitor, offers_for, visitor_of
+from catalog.shop.selectors import Visitor, offers_for, visitor_for, visitor_of
 from portal.organisations.middleware import ACTIVE_PARTNER_SESSION_KEY
 from portal.organisations.models import CustomerAccount, PartnerStatus
 from tests.factories import CompanyFactory, CustomerAccountFactory, MembershipFactory
@@ -94,3 +94,14 @@ def test_slots_render_per_offer_and_in_the_header(cast, shop, world, monkeypatch
     calls.clear()
     as_user(cast.outsider).get("/shop/c/STEEL-PLATE/")
     assert calls == [("PL-1", None)]  # no price shown: the slot gets None
+
+
+def test_visitor_for_a_user_and_partner_without_a_request(cast, shop, world):
+    _hk, item = world
+    visitor = visitor_for(cast.customer_c_admin, cast.customer_c)
+    assert [company.code for company in visitor.companies] == ["HK04", "SH01"] and visitor.may_order
+    assert [o.quote.unit_price for o in offers_for(visitor, [item])[item.pk]] == [Decimal("600"), Decimal("3900")]
+    # not a member of that partner: no customer, no prices
+    stranger = visitor_for(shop.d_admin, cast.customer_c)
+    assert stranger.customer is None and offers_for(stranger, [item]) == {item.pk: []}
+    assert not visitor_for(shop.c_viewer, cast.customer_c).may_order
