@@ -263,3 +263,30 @@ def test_an_empty_shop_says_so(db, english_client):
     assert "Search by item code, name (Chinese or English) or a specification value such as a grade." in blank
     assert english_client.get("/shop/search/?q=%00%00").status_code == 200
     assert english_client.post("/shop/").status_code == 405
+
+
+def _image(cast, item, caption):
+    import io
+
+    from PIL import Image as PILImage
+
+    from catalog.item_files import item_image_add
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 30), (200, 80, 20)).save(buffer, "PNG")
+    upload = SimpleUploadedFile(f"{item.code}.png", buffer.getvalue(), content_type="image/png")
+    return item_image_add(actor=cast.group_admin, item=item, uploaded_image=upload, caption=caption)
+
+
+def test_images_show_and_pages_keep_their_query_counts(cast, shop, priced, english_client):
+    _image(cast, priced[0], "切边")
+    page = text(english_client.get("/shop/i/PL-Q235B-10/"))
+    assert 'alt="切边"' in page and "<figcaption" in page
+    url = "/shop/c/STEEL-PLATE/"
+    assert 'class="shop-thumb"' in text(english_client.get(url))
+    english_client.get(url)  # renditions made on the first view
+    few = _queries(english_client, url)
+    _image(cast, priced[1], "")
+    _image(cast, priced[2], "")
+    english_client.get(url)
+    assert _queries(english_client, url) == few
