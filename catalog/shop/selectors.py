@@ -260,7 +260,7 @@ class Facet:
     label: str
     kind: str  # "choice" or "range"
     unit: str = ""
-    options: list[tuple[str, int, bool]] = field(default_factory=list)  # (value, count, selected)
+    options: list[tuple[str, str, int, bool]] = field(default_factory=list)  # (value, label, count, selected)
     low: Decimal | None = None  # the smallest and largest value among the items
     high: Decimal | None = None
     selected_min: str = ""
@@ -268,7 +268,7 @@ class Facet:
 
     @property
     def is_active(self) -> bool:
-        return any(selected for _value, _count, selected in self.options) or bool(
+        return any(selected for _value, _label, _count, selected in self.options) or bool(
             self.selected_min or self.selected_max
         )
 
@@ -306,14 +306,26 @@ def _numeric(code: str):
     )
 
 
+def _choices(definition: dict) -> list[tuple[str, str]]:
+    """(value as the database's text of the JSON value, label) of a choice or yes / no attribute."""
+    if definition.get("type") == AttributeType.BOOLEAN:
+        return [("true", _("Yes")), ("false", _("No"))]
+    return [(choice, choice) for choice in definition.get("choices", [])]
+
+
+CHOOSABLE = {AttributeType.CHOICE, AttributeType.BOOLEAN}
+
+
 def parse_facets(schema: list[dict], params) -> dict[str, Any]:
-    """The facet filters asked for in `params` (a QueryDict): {code: [values]} for choices, {code: (min, max)}
-    for numbers; values that are not choices or numbers are dropped (a hand-made URL is no error)."""
+    """The facet filters asked for in `params` (a QueryDict): {code: [values]} for choices and yes / no,
+    {code: (min, max)} for numbers; values that are not choices or numbers are dropped (a hand-made URL is no
+    error)."""
     selected: dict[str, Any] = {}
     for definition in schema:
         code, kind = definition["code"], definition.get("type")
-        if kind == AttributeType.CHOICE:
-            values = [value for value in params.getlist(f"f_{code}") if value in definition.get("choices", [])]
+        if kind in CHOOSABLE:
+            known = {value for value, _label in _choices(definition)}
+            values = [value for value in params.getlist(f"f_{code}") if value in known]
             if values:
                 selected[code] = values
         elif kind in NUMERIC:
@@ -356,7 +368,7 @@ def facets_for(items: QuerySet[Item], schema: list[dict], selected: dict[str, An
     base = items.order_by()
     for definition in schema:
         code, kind = definition["code"], definition.get("type")
-        if kind == AttributeType.CHOICE:
+        if kind in CHOOSABLE:
             others = _filter(base, selected, skip=code)
             counts = {
                 row["value"]: row["count"]
@@ -367,9 +379,9 @@ def facets_for(items: QuerySet[Item], schema: list[dict], selected: dict[str, An
             }
             chosen = selected.get(code, [])
             options = [
-                (choice, counts.get(choice, 0), choice in chosen)
-                for choice in definition.get("choices", [])
-                if counts.get(choice) or choice in chosen
+                (value, label, counts.get(value, 0), value in chosen)
+                for value, label in _choices(definition)
+                if counts.get(value) or value in chosen
             ]
             if options:
                 facets.append(Facet(code=code, label=_label(definition), kind="choice", options=options))

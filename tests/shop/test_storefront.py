@@ -290,3 +290,20 @@ def test_images_show_and_pages_keep_their_query_counts(cast, shop, priced, engli
     _image(cast, priced[2], "")
     english_client.get(url)
     assert _queries(english_client, url) == few
+
+
+def test_yes_no_attributes_are_facets_too(cast, shop, english_client):
+    from tests.factories.catalog import CategoryFactory, ItemFactory
+
+    pipes = CategoryFactory(
+        code="PIPE",
+        name="钢管",
+        attribute_schema=[{"code": "seamless", "label": "无缝", "label_en": "Seamless", "type": "boolean"}],
+    )
+    for code, seamless in [("SP-1", True), ("SP-2", True), ("SP-3", False)]:
+        ItemFactory(code=code, category=pipes, is_sellable=True, attributes={"seamless": seamless})
+    page = text(english_client.get("/shop/c/PIPE/"))
+    assert 'value="true"> Yes <span class="muted">(2)</span>' in page
+    assert 'value="false"> No <span class="muted">(1)</span>' in page
+    only = text(english_client.get("/shop/c/PIPE/?f_seamless=false"))
+    assert re.findall(r'class="shop-code">([^<]+)</div>', only) == ["SP-3"]
