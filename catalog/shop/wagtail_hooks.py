@@ -8,6 +8,7 @@ from wagtail import hooks
 from portal.core.menu import ShownToMenuItem
 
 from . import admin_views
+from .home_panel import add_quote_requests_panel
 
 admin_urlpatterns = [
     path("", admin_views.quote_index, name="quote_index"),
@@ -30,3 +31,7 @@ def quotes_menu_item():
         order=246,
         shown_to=admin_views.may_view_quotes,
     )
+
+
+# What waits for sales staff on the back office's start page (quote requests to answer).
+hooks.register("construct_homepage_panels", add_quote_requests_panel)

@@ -345,3 +345,13 @@ def test_the_customer_withdraws_an_open_request(cast, shop, item, open_request):
     assert "Quote request RQ-2026-00001 is no longer open (Withdrawn)." in text(again)
     # sales can no longer answer it
     assert answer(as_user(cast.sales), open_request).status_code == 422
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_back_office_start_page_lists_waiting_requests(cast, shop, item, open_request):
+    page = text(as_user(cast.sales).get("/cms/"))
+    assert "Quote requests: waiting for a price" in page and f"/cms/quotes/{open_request.uuid}/" in page
+    assert "Quote requests: waiting for a price" not in text(as_user(cast.buyer).get("/cms/"))
+    assert "Quote requests: waiting for a price" not in text(as_user(cast.staff_b).get("/cms/"))
+    answer(as_user(cast.sales), open_request)
+    assert "Quote requests: waiting for a price" not in text(as_user(cast.sales).get("/cms/"))
