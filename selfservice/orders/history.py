@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .models import OrderEvent
+from .models import OrderEvent, SalesOrder
 
 EVENT_LABELS = {
     "placed": gettext_lazy("Order placed"),
@@ -57,6 +58,15 @@ def review_summary(confirmed: int, reduced: int, rejected: int) -> str:
     if rejected:
         parts.append(ngettext("%(count)s rejected", "%(count)s rejected", rejected) % {"count": rejected})
     return _(", ").join(parts) + _(".")
+
+
+def _field_label(name: str) -> str:
+    if name == "lines":
+        return _("order lines")
+    try:
+        return str(SalesOrder._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def describe(event: OrderEvent) -> str:
@@ -105,7 +115,7 @@ def describe(event: OrderEvent) -> str:
     if kind == "cancelled" and data.get("reason"):
         return str(data["reason"])
     if kind == "erp_updated" and data.get("changed"):
-        return _("Changed: %(fields)s.") % {"fields": ", ".join(str(name) for name in data["changed"])}
+        return _("Changed: %(fields)s.") % {"fields": _(", ").join(_field_label(name) for name in data["changed"])}
     return ""
 
 

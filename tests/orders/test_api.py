@@ -111,6 +111,9 @@ def test_a_resend_changes_nothing_and_a_newer_version_changes_what_it_says(cast,
     assert order.gross_total == Decimal("135.60")
     event = OrderEvent.objects.filter(order=order).last()
     assert (event.kind, event.data) == ("erp_updated", {"changed": ["gross_total", "lines", "net_total", "tax_total"]})
+    from selfservice.orders.history import describe
+
+    assert describe(event) == "Changed: total, order lines, net total, tax."
 
     stale = erp_order(source_version=1, customer_po="OLD")
     result = post_batch(client, "sales-orders", [stale]).json()["results"][0]
