@@ -47,6 +47,7 @@ from portal.organisations.models import Company, CustomerAccount
 
 from .erp_sync import ERP_STATUSES, ErpLine, customer_balance_upsert, sales_order_upsert
 from .models import LineStatus, SalesOrder, SalesOrderLine
+from .workflow import order_payload
 
 router = Router(tags=["orders"])
 
@@ -361,51 +362,6 @@ def customer_balances_batch(request: HttpRequest, payload: CustomerBalanceBatch)
 # --- reading -----------------------------------------------------------------------------------------------------
 
 
-def _number(value: Decimal | None) -> str | None:
-    return None if value is None else format(value, "f")
-
-
-def order_api_payload(order: SalesOrder, lines: list[SalesOrderLine]) -> dict[str, Any]:
-    """workflow.order_payload from lines fetched beforehand (one query for a page of orders)."""
-    return {
-        "order": str(order.uuid),
-        "number": order.number,
-        "erp_number": order.erp_number,
-        "source": order.source,
-        "company": order.company.code,
-        "customer": {"tax_id": order.customer.tax_id, "erp_number": order.customer_account.erp_number},
-        "status": order.status,
-        "payment_mode": order.payment_mode,
-        "payment_status": order.payment_status,
-        "credit_status": order.credit_status,
-        "currency": order.currency,
-        "net_total": _number(order.net_total),
-        "tax_total": _number(order.tax_total),
-        "gross_total": _number(order.gross_total),
-        "customer_po": order.customer_po,
-        "payment_terms": order.payment_terms,
-        "ship_to": {"code": order.ship_to.code if order.ship_to else "", "text": order.ship_to_text},
-        "invoicing": order.invoicing,
-        "lines": [
-            {
-                "line": line.line_no,
-                "item": line.item.code,
-                "quantity": _number(line.quantity),
-                "unit": line.unit.code,
-                "unit_price": _number(line.unit_price),
-                "tax_rate": _number(line.tax_rate),
-                "net_amount": _number(line.net_amount),
-                "requested_date": line.requested_date,
-                "status": line.status,
-                "confirmed_quantity": _number(line.confirmed_quantity),
-                "promised_date": line.promised_date,
-                "rejection_reason": line.rejection_reason,
-            }
-            for line in lines
-        ],
-    }
-
-
 def _readable(request: HttpRequest):
     require_scope(request, SCOPE_READ)
     lines = SalesOrderLine.objects.select_related("item", "unit").order_by("line_no")
@@ -438,7 +394,7 @@ def list_sales_orders(
     rows, next_cursor = page(
         queryset, updated_since=updated_since, updated_field="updated_at", cursor=cursor, limit=limit
     )
-    return {"results": [order_api_payload(row, row.sorted_lines) for row in rows], "next_cursor": next_cursor}
+    return {"results": [order_payload(row, row.sorted_lines) for row in rows], "next_cursor": next_cursor}
 
 
 @router.get("/sales-orders/{number}", response={200: SalesOrderOut, **PROBLEMS}, url_name="sales_order")
@@ -446,7 +402,7 @@ def get_sales_order(request: HttpRequest, number: str):
     found = _readable(request).filter(number=path_key(number)).first()
     if found is None:
         raise Http404
-    return order_api_payload(found, found.sorted_lines)
+    return order_payload(found, found.sorted_lines)
 
 
 @router.get(
@@ -458,7 +414,7 @@ def get_sales_order_by_erp_number(request: HttpRequest, company: str, erp_number
     found = _readable(request).filter(company__code=path_key(company), erp_number=path_key(erp_number)).first()
     if found is None:
         raise Http404
-    return order_api_payload(found, found.sorted_lines)
+    return order_payload(found, found.sorted_lines)
 
 
 @router.put(

@@ -77,9 +77,11 @@ def _number(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def order_payload(order: SalesOrder) -> dict[str, Any]:
-    """What the ERP receives with every order event: the order as it now stands, with its lines."""
-    lines = list(order.lines.select_related("item", "unit").order_by("line_no"))
+def order_payload(order: SalesOrder, lines: list | None = None) -> dict[str, Any]:
+    """What the ERP receives with every order event (and reads from the API): the order as it now stands, with its
+    lines (fetched here unless given, e.g. prefetched for a page of orders)."""
+    if lines is None:
+        lines = list(order.lines.select_related("item", "unit").order_by("line_no"))
     return {
         "order": str(order.uuid),
         "number": order.number,
