@@ -651,7 +651,7 @@ class PortalSettings(BaseGenericSetting):
             name: getattr(self, name)
             for name in (
                 "group_name", "group_name_en", "phone", "email", "address", "address_en", "footer_text",
-                "footer_text_en", "icp_number",
+                "footer_text_en", "icp_number", "show_prices_to_anonymous",
             )
         }  # fmt: skip
         data["logo_url"] = ""

@@ -57,8 +57,14 @@ class Visitor:
 
 
 def _show_prices_to_anonymous() -> bool:
-    from theme.models import PortalSettings
+    from django.core.cache import cache
 
+    from theme.models import SETTINGS_CACHE_KEY, PortalSettings
+
+    # The layout's cache of the settings (refreshed whenever they are saved) saves a query per visitor's page.
+    cached = cache.get(SETTINGS_CACHE_KEY)
+    if cached is not None and "show_prices_to_anonymous" in cached:
+        return bool(cached["show_prices_to_anonymous"])
     # Read, never created here (PortalSettings.load() would insert the row on a visitor's GET).
     return bool(PortalSettings.objects.order_by("pk").values_list("show_prices_to_anonymous", flat=True).first())
 

@@ -76,7 +76,7 @@ def _portal_order(number, status, lines, *, company, account, buyer, sales) -> N
             customer_po=f"GZU-PO-{number[-4:]}",
             payment_terms=account.payment_terms,
             ship_to_text="广州市番禺区化龙镇金湖工业城 C 区 8 号 广州联合汽车零部件有限公司 收货部",
-            invoicing={"title": account.partner.name, "tax_id": account.partner.tax_id},
+            invoicing={"invoice_title": account.partner.name, "tax_id": account.partner.tax_id},
             language="zh-hans",
             placed_at=timezone.now(),
         )

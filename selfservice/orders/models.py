@@ -141,6 +141,23 @@ class SalesOrder(SyncedFromErp):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def invoicing_rows(self) -> list[tuple[str, str]]:
+        """The invoicing details as (label, value) in the reader's language, in the snapshot's order."""
+        from django.core.exceptions import FieldDoesNotExist
+        from django.utils.text import capfirst
+
+        from portal.organisations.models import InvoicingDetails
+
+        rows = []
+        for name, value in (self.invoicing or {}).items():
+            try:
+                label = capfirst(InvoicingDetails._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                label = name
+            rows.append((label, value))
+        return rows
+
 
 class LineStatus(models.TextChoices):
     OPEN = "open", _("Waiting for review")
