@@ -39,7 +39,7 @@ from portal.integration.sync import Applied, audit_values, plain
 
 from .attributes import validate_attributes
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
-from .search import search_document
+from .search import remember_words, search_document
 from .selectors import categories_linked
 from .services import check_sales_unit, item_upsert, sales_terms_payload
 
@@ -286,6 +286,7 @@ class _Batch:
     def _write(self, plans: list[_Plan]) -> None:
         now = timezone.now()
         Item.objects.bulk_create([plan.item for plan in plans if plan.created])
+        remember_words(plan.item.search_text for plan in plans if plan.created or plan.changes)
         changed = [plan for plan in plans if not plan.created and plan.changes.keys() - {"conversions"}]
         # one statement per set of changed fields (a resend changes the same fields of every item)
         by_fields: dict[tuple[str, ...], list[Item]] = defaultdict(list)

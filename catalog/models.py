@@ -230,3 +230,20 @@ class ItemImage(models.Model):
 
     def __str__(self) -> str:
         return self.caption or f"{self.item.code} #{self.sort_order}"
+
+
+class SearchWord(models.Model):
+    """A latin word (letters and digits, three or more characters, not only digits) of some item's search text:
+    the vocabulary that the storefront corrects a misspelt query word against (catalog.search). Words are added
+    as items are written and not removed: a word no item holds any more only leads to a search that finds
+    nothing."""
+
+    word = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        verbose_name = _("search word")
+        verbose_name_plural = _("search words")
+
+    def __str__(self) -> str:
+        return self.word
+

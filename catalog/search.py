@@ -16,13 +16,20 @@ run, e.g. 热轧 … 轧钢 … 钢板 apart; for product names this is rare and
 
 Latin words and codes: the parser splits "PL-Q235B-10" into 'pl-q235b', 'pl', 'q235b', '10' but keeps "1.5" or
 "a.b/10" whole, so the document adds each text's alphanumeric parts as words too, and a query's words are those
-parts, matched as prefixes (`q23` finds Q235B). When a query with latin words finds nothing, the trigram index
-finds words that are similar (`stainlss` → stainless).
+parts, matched as prefixes (`q23` finds Q235B).
+
+Typos. When a query with latin words finds nothing, each word of three or more characters is corrected against
+the vocabulary of the catalog (`SearchWord`: every latin word of every item's document, kept by
+`remember_words`): the words similar to it by trigrams (`stainlss` → stainless) or within one or two edits
+(`flnage` → flange, a transposition), closest first, at most three. The corrected query is a full-text query
+again, so the index serves it (comparing the misspelt word with every item's document instead cost 130 ms at
+100,000 items: bench/results/catalog_search.md).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
@@ -30,7 +37,7 @@ from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Valu
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length
 
-from .models import Item
+from .models import Item, SearchWord
 
 # CJK Unified Ideographs, Extension A and the compatibility ideographs.
 CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -44,6 +51,78 @@ MAX_QUERY_TOKENS = 16
 DEFAULT_LIMIT = 50
 # Fall back to word similarity only for words this long: a shorter one has too few trigrams to be told apart.
 MIN_FUZZY_CHARS = 3
+# The vocabulary's words: lower-case letters and digits (documents are lower case), at most this long.
+VOCABULARY_WORD = re.compile(r"[a-z0-9]+")
+MAX_WORD_CHARS = 60
+CORRECTIONS_PER_WORD = 3
+CANDIDATES_PER_WORD = 20
+
+
+def document_words(document: str) -> set[str]:
+    """The words of a search document that a misspelt query word may be corrected to: latin words of three or
+    more characters that are not only digits."""
+    return {
+        word
+        for word in VOCABULARY_WORD.findall(document or "")
+        if MIN_FUZZY_CHARS <= len(word) <= MAX_WORD_CHARS and not word.isdigit()
+    }
+
+
+def remember_words(documents: Iterable[str]) -> None:
+    """Add the documents' words to the vocabulary (those it has are left alone)."""
+    words: set[str] = set()
+    for document in documents:
+        words |= document_words(document)
+    if words:
+        SearchWord.objects.bulk_create(
+            [SearchWord(word=word) for word in sorted(words)], batch_size=1000, ignore_conflicts=True
+        )
+
+
+def corrections(word: str) -> list[str]:
+    """The words of the vocabulary closest to `word` (PostgreSQL), at most three: none when some word starts with
+    it (it is no typo). Candidates within one edit for words of up to four characters, two for longer ones, or
+    similar by trigrams, come from the database; the closest by edits counting a swap of neighbours as one
+    (`vlave` → valve, not plate) are kept."""
+    edits = 1 if len(word) <= 4 else 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT word FROM catalog_searchword"
+            " WHERE length(word) BETWEEN %s AND %s"
+            " AND (word %% %s OR levenshtein_less_equal(word, %s, %s) <= %s)"
+            " ORDER BY levenshtein_less_equal(word, %s, %s), similarity(word, %s) DESC, word LIMIT %s",
+            [
+                len(word) - edits, len(word) + edits, word, word, edits, edits, word, edits + 1, word,
+                CANDIDATES_PER_WORD,
+            ],
+        )  # fmt: skip
+        candidates = [row[0] for row in cursor.fetchall()]
+        if any(candidate.startswith(word) for candidate in candidates):
+            return []
+        # a query word holds letters and digits only (no LIKE wildcards): is it the start of a word we know?
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM catalog_searchword WHERE word LIKE %s)", [word + "%"])
+        if cursor.fetchone()[0]:
+            return []
+    if not candidates:
+        return []
+    distances = {candidate: swap_distance(word, candidate) for candidate in candidates}
+    best = min(distances.values())
+    return [candidate for candidate in candidates if distances[candidate] == best][:CORRECTIONS_PER_WORD]
+
+
+def swap_distance(a: str, b: str) -> int:
+    """Edits from `a` to `b` (insert, delete, substitute, or swap two neighbours), each counted once: the optimal
+    string alignment distance."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def cjk_pieces(run: str) -> list[str]:
@@ -182,22 +261,33 @@ def _search_postgresql(
     fuzzy_words = [word for word in latin if len(word) >= MIN_FUZZY_CHARS]
     if not fuzzy_words or found.exists():
         return found, False
-    # Typo tolerance: each word similar to a word of the document (`<%`, word_similarity above
-    # pg_trgm.word_similarity_threshold, 0.6 by default; served by the trigram index). Chinese pieces and
-    # short words must still match exactly.
-    condition = Q()
-    for word in fuzzy_words:
-        condition &= Q(RawSQL(f"%s <%% {column}", [word], output_field=BooleanField()))
-    exact_terms = [word for word in latin if len(word) < MIN_FUZZY_CHARS]
-    if exact_terms or pieces:
-        rest = _tsquery(exact_terms, pieces)
-        condition &= Q(RawSQL(f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [rest], output_field=BooleanField()))
+    # Typo tolerance: each longer latin word may also be one of its corrections from the vocabulary; Chinese
+    # pieces and short words must still match as typed.
+    terms = []
+    for word in latin:
+        alternatives = [f"'{word}':*"]
+        if word in fuzzy_words:
+            alternatives += [f"'{correction}'" for correction in corrections(word)]
+        terms.append(alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")")
+    terms += [f"'{piece}':*" if len(piece) == 1 else f"'{piece}'" for piece in pieces]
+    corrected = RawSQL(
+        f"{vector} @@ to_tsquery('simple'::regconfig, %s)", [" & ".join(terms)], output_field=BooleanField()
+    )
     return (
-        queryset.filter(condition)
+        queryset.filter(corrected)
         .annotate(search_exact=exact, search_length=Length("search_text"))
         .order_by("search_exact", "search_length", "code"),
         True,
     )
 
 
-__all__ = ["cjk_pieces", "query_tokens", "search_document", "search_items", "search_items_explained"]
+__all__ = [
+    "cjk_pieces",
+    "corrections",
+    "document_words",
+    "query_tokens",
+    "remember_words",
+    "search_document",
+    "search_items",
+    "search_items_explained",
+]

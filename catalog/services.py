@@ -16,7 +16,7 @@ from portal.integration.sync import Applied, audit_applied, upsert_row
 
 from .attributes import validate_attributes, validate_schema
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
-from .search import search_document
+from .search import remember_words, search_document
 
 
 def item_payload(item: Item) -> dict[str, Any]:
@@ -140,9 +140,11 @@ def refresh_category_search_text(category: Category) -> int:
             batch.append(item)
         if len(batch) >= SEARCH_REFRESH_BATCH:
             update_rows(Item, batch, ["search_text"])
+            remember_words(item.search_text for item in batch)
             changed += len(batch)
             batch = []
     update_rows(Item, batch, ["search_text"])
+    remember_words(item.search_text for item in batch)
     return changed + len(batch)
 
 
@@ -238,6 +240,7 @@ def _refresh_search_text(item: Item, category: Category) -> None:
     if document != item.search_text:
         Item.objects.filter(pk=item.pk).update(search_text=document)
         item.search_text = document
+        remember_words([document])
 
 
 def _replace_conversions(item: Item, conversions: dict[UnitOfMeasure, Decimal]) -> tuple[dict, dict] | None:

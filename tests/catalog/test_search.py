@@ -95,10 +95,58 @@ def test_english_words_and_typos(catalog):
     assert codes("stainless") == ["SS-304-2"]
     assert codes("Hot rolled") == ["PL-Q235B-10"]
     assert codes("stainles") == ["SS-304-2"]  # a prefix
-    assert codes("stainlss") == ["SS-304-2"]  # a typo: word similarity through the trigram index
+    assert codes("stainlss") == ["SS-304-2"]  # a typo: corrected to "stainless" from the vocabulary
     assert codes("stainlss steel") == ["SS-304-2"]
     assert sorted(codes("seamles pipe")) == ["PIPE-1", "PIPE-10"]
     assert codes("xylophone") == []
+
+
+def test_typos_are_corrected_from_the_catalog_vocabulary(catalog):
+    from catalog.models import SearchWord
+    from catalog.search import corrections, search_items_explained
+
+    words = set(SearchWord.objects.values_list("word", flat=True))
+    assert {"stainless", "seamless", "rolled", "q235b", "pipe", "large"} <= words
+    assert not {word for word in words if word.isdigit() or len(word) < 3}
+    assert corrections("stainlss") == ["stainless"]
+    assert corrections("seemless") == ["seamless"]
+    assert corrections("stele") == ["steel"]  # a transposition is two edits
+    assert sorted(codes("seemless pipe")) == ["PIPE-1", "PIPE-10"]
+    assert codes("stele sheet") == ["SS-304-2"]
+    found, fuzzy = search_items_explained("stainlss")
+    assert ([item.code for item in found], fuzzy) == (["SS-304-2"], True)
+    found, fuzzy = search_items_explained("stainless")
+    assert ([item.code for item in found], fuzzy) == (["SS-304-2"], False)
+    # the query must still match as a whole: a corrected word with a word no item has finds nothing
+    assert codes("stainlss xylophone") == []
+
+
+def test_the_vocabulary_grows_with_items_written_one_by_one_in_bulk_and_by_category_renames(catalog, units):
+    from catalog.models import Category, SearchWord
+    from catalog.services import category_upsert
+
+    item_upsert(
+        actor=None,
+        code="FL-1",
+        values={"name": "法兰", "name_en": "Weld neck flange", "category": catalog, "base_unit": units["t"]}
+        | {"attributes": {"grade": "Q235B", "thickness": "10"}},
+    )
+    assert codes("flnage") == ["FL-1"]
+    item_upsert_many(
+        actor=None,
+        changes=[
+            ItemChange(
+                code="VL-1",
+                values={"name": "闸阀", "name_en": "Gate valve", "category": catalog, "base_unit": units["t"]}
+                | {"attributes": {"grade": "Q235B", "thickness": "10"}},
+            )
+        ],
+    )
+    assert SearchWord.objects.filter(word__in=["gate", "valve"]).count() == 2
+    assert codes("vlave") == ["VL-1"]
+    category_upsert(actor=None, code=catalog.code, values={"name_en": "Alloys and metals"})
+    assert SearchWord.objects.filter(word="alloys").exists()
+    assert len(codes("aloys")) == Category.objects.get(code=catalog.code).items.count()
 
 
 def test_chinese_two_and_four_characters(catalog):

@@ -12,7 +12,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
-from catalog.search import search_document
+from catalog.search import remember_words, search_document
 from catalog.shop.models import ItemStock
 from portal.organisations.models import Warehouse
 from selfservice.orders.models import LineStatus, OrderStatus, PaymentStatus, SalesOrder
@@ -72,6 +72,7 @@ def test_search_order_on_credit_prepay_by_card_and_see_the_promised_date(
     for item in (plate, coil):  # what item_upsert writes: the search document
         item.search_text = search_document(item, plates)
         item.save(update_fields=["search_text"])
+        remember_words([item.search_text])
     price_item(company, plate, "4200.00", unit=tonne)
     price_item(company, coil, "5100.00", unit=tonne)
     warehouse = Warehouse.objects.create(company=company, code="FG01", name="成品库")

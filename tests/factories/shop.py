@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from catalog.models import Item
 from catalog.pricing.models import PriceList, PriceListKind, PriceListLine
-from catalog.search import search_document
+from catalog.search import remember_words, search_document
 from catalog.shop.models import ItemStock
 from tests.factories import WarehouseFactory
 from tests.factories.catalog import ItemFactory, steel_plate_category, steel_units
@@ -27,6 +27,7 @@ def plate(code, grade="Q235B", thickness="10", category=None, units=None, **fiel
     )
     item.search_text = search_document(item, category)
     item.save(update_fields=["search_text"])
+    remember_words([item.search_text])  # as item_upsert does
     return item
 
 
