@@ -199,7 +199,8 @@ def test_rejecting_every_line_rejects_the_order(cast):
     assert list(OutboxEvent.objects.filter(topic__startswith="order.").values_list("topic", flat=True)) == [
         "order.rejected"
     ]
-    assert Notification.objects.get(kind="orders.reviewed").params["summary"] == "2 rejected."
+    # in the order's language (Chinese unless the customer ordered in English)
+    assert Notification.objects.get(kind="orders.reviewed").params["summary"] == "2 行已拒绝。"
 
 
 def test_a_decided_line_and_an_order_not_in_review_are_refused(cast):

@@ -113,7 +113,7 @@ def test_unknown_order_is_404(cast, client, order):
 def test_mismatch_is_422_and_changes_nothing(cast, client, order, change, field):
     before = _state(order)
     with translation.override("en"):
-        response = _post(client, order, cast.api_a.plain_key, {**BODY, **change}, HTTP_ACCEPT_LANGUAGE="en")
+        response = _post(client, order, cast.api_a.plain_key, {**BODY, **change}, **{"Accept-Language": "en"})
     assert response.status_code == 422
     problem = response.json()
     assert problem["status"] == 422
