@@ -87,8 +87,8 @@ QUERIES = [
     ("English word", "stainless"),
     ("English words", "hex bolt"),
     ("English prefix", "galv"),
-    ("English typo (trigram fallback)", "stainlss"),
-    ("English typo (trigram fallback)", "flnage"),
+    ("English typo (corrected)", "stainlss"),
+    ("English typo, a swap (corrected)", "flnage"),
     ("code, exact", "PL-000120"),
     ("code, prefix", "BT-0012"),
     ("mixed", "Q235 钢板"),
@@ -99,7 +99,7 @@ QUERIES = [
 
 def build(count: int) -> None:
     from catalog.models import Category, Item, UnitOfMeasure
-    from catalog.search import search_document
+    from catalog.search import remember_words, search_document
 
     unit = UnitOfMeasure.objects.create(code="pcs", name="件", name_en="piece")
     root = Category.objects.create(code="ALL", name="产品", name_en="Products")
@@ -126,8 +126,10 @@ def build(count: int) -> None:
         batch.append(item)
         if len(batch) == 5000:
             Item.objects.bulk_create(batch)
+            remember_words(item.search_text for item in batch)  # the typo vocabulary, as item_upsert_many keeps it
             batch = []
     Item.objects.bulk_create(batch)
+    remember_words(item.search_text for item in batch)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE catalog_item")
 

@@ -15,7 +15,6 @@ import re
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 from itertools import islice
 from typing import Any
 
@@ -34,6 +33,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import load_workbook
 
 from catalog.models import Item, UnitOfMeasure
+from portal.core.back_office import allowed_if
+from portal.core.back_office import forbidden as _forbidden
 from portal.organisations.access import scope_of
 from portal.organisations.models import Company, StaffRoleName
 
@@ -53,23 +54,7 @@ def may_change_price_list(user: Any, price_list: PriceList) -> bool:
     return scope.is_group_admin or scope.has_staff_role(StaffRoleName.SALES_MANAGER, price_list.company_id)
 
 
-def _forbidden(request):
-    return TemplateResponse(
-        request,
-        "organisations/admin/forbidden.html",
-        {"page_title": _("Not allowed"), "header_icon": "warning"},
-        status=403,
-    )
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not may_view_prices(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = allowed_if(may_view_prices)
 
 
 def _visible(user):

@@ -7,7 +7,6 @@ the path; catalog/shop/outsider.py registers the patterns."""
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -22,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from catalog.pricing.models import DEFAULT_TAX_RATE
+from portal.core.back_office import allowed_if
+from portal.core.back_office import forbidden as _forbidden
 from portal.core.errors import DomainError
 from portal.organisations.access import scope_of
 from portal.organisations.models import Company
@@ -37,23 +38,7 @@ def may_view_quotes(user) -> bool:
     return scope_of(user).is_staff
 
 
-def _forbidden(request):
-    return TemplateResponse(
-        request,
-        "organisations/admin/forbidden.html",
-        {"page_title": _("Not allowed"), "header_icon": "warning"},
-        status=403,
-    )
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not may_view_quotes(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = allowed_if(may_view_quotes)
 
 
 class QuoteFilterForm(forms.Form):

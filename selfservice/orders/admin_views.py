@@ -10,7 +10,6 @@ path; selfservice/orders/outsider.py registers each pattern."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.core.back_office import allowed_if
+from portal.core.back_office import forbidden as _forbidden
 from portal.core.errors import DomainError
 from portal.organisations.access import scope_of
 from portal.organisations.models import Company
@@ -50,23 +51,7 @@ from .selectors import company_today, confirmed_totals, order_lines, review_line
 PAGE_SIZE = 50
 
 
-def _forbidden(request):
-    return TemplateResponse(
-        request,
-        "organisations/admin/forbidden.html",
-        {"page_title": _("Not allowed"), "header_icon": "warning"},
-        status=403,
-    )
-
-
-def orders_staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not may_view_orders(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+orders_staff_required = allowed_if(may_view_orders)
 
 
 def _visible(user):

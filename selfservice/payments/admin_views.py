@@ -7,7 +7,6 @@ sales staff, sales managers and group administrators (the order review pages lin
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from django import forms
@@ -22,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from portal.core.back_office import allowed_if
+from portal.core.back_office import forbidden as _forbidden
 from portal.core.errors import DomainError
 from portal.organisations.access import get_object_for_user, scope_of
 from portal.organisations.models import Company
@@ -39,23 +40,7 @@ def may_view_payments(user: Any) -> bool:
     return scope_of(user).is_staff
 
 
-def _forbidden(request):
-    return TemplateResponse(
-        request,
-        "organisations/admin/forbidden.html",
-        {"page_title": _("Not allowed"), "header_icon": "warning"},
-        status=403,
-    )
-
-
-def staff_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not may_view_payments(request.user):
-            return _forbidden(request)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_required = allowed_if(may_view_payments)
 
 
 def _companies(user):
