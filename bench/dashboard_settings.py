@@ -14,3 +14,4 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 ROOT_URLCONF = "bench.shell_urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+SHOP_CACHE_SECONDS = 600  # as in production (the test settings turn it off)

@@ -38,6 +38,7 @@ from portal.integration.outbox import emit
 from portal.integration.sync import Applied, audit_values, plain
 
 from .attributes import validate_attributes
+from .cache import catalog_changed
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
 from .search import remember_words, search_document
 from .selectors import categories_linked
@@ -287,6 +288,7 @@ class _Batch:
         now = timezone.now()
         Item.objects.bulk_create([plan.item for plan in plans if plan.created])
         remember_words(plan.item.search_text for plan in plans if plan.created or plan.changes)
+        catalog_changed()
         changed = [plan for plan in plans if not plan.created and plan.changes.keys() - {"conversions"}]
         # one statement per set of changed fields (a resend changes the same fields of every item)
         by_fields: dict[tuple[str, ...], list[Item]] = defaultdict(list)

@@ -15,6 +15,7 @@ from portal.integration.outbox import emit
 from portal.integration.sync import Applied, audit_applied, upsert_row
 
 from .attributes import validate_attributes, validate_schema
+from .cache import catalog_changed
 from .models import Category, Item, ItemUnitConversion, UnitOfMeasure
 from .search import remember_words, search_document
 
@@ -103,6 +104,8 @@ def category_upsert(
                 raise ValidationError({"parent": _("A category cannot be placed under itself or its descendants.")})
         if not applied.created and {"name", "name_en", "parent"} & applied.changes.keys():
             refresh_category_search_text(category)
+        if applied.changed:
+            catalog_changed()  # the shop's facets follow the categories' attribute schemas and tree
         audit_applied(
             actor=actor,
             applied=applied,
@@ -145,6 +148,7 @@ def refresh_category_search_text(category: Category) -> int:
             batch = []
     update_rows(Item, batch, ["search_text"])
     remember_words(item.search_text for item in batch)
+    catalog_changed()
     return changed + len(batch)
 
 
@@ -219,6 +223,7 @@ def item_upsert(
         item = applied.obj
         if applied.changed:
             _refresh_search_text(item, category)
+            catalog_changed()
         if not applied.stale and conversions is not None:
             conversion_changes = _replace_conversions(item, conversions)
             if conversion_changes:

@@ -431,8 +431,27 @@ def category_items(category: Category, categories: dict[int, Category]) -> Query
 def single_category(items: QuerySet[Item], categories: dict[int, Category]) -> Category | None:
     """The category all of `items` belong to, when they share one (search results: their facets apply); one
     query."""
+    return categories.get(single_category_id(items))
+
+
+def single_category_id(items: QuerySet[Item]) -> int | None:
     found = list(items.order_by().values_list("category_id", flat=True).distinct()[:2])
-    return categories.get(found[0]) if len(found) == 1 else None
+    return found[0] if len(found) == 1 else None
+
+
+def sellable_by_ids(ids: list[int]) -> QuerySet[Item]:
+    """The sellable items with these ids, with what a result row needs (a cached page of results)."""
+    return sellable_items().filter(pk__in=ids)
+
+
+def selection_key(selected: dict[str, Any]) -> tuple:
+    """The selected facets as a plain, order-independent value for cache keys."""
+    return tuple(
+        sorted(
+            (code, tuple(sorted(value)) if isinstance(value, list) else tuple(str(bound) for bound in value))
+            for code, value in selected.items()
+        )
+    )
 
 
 def sort_items(items: QuerySet[Item], sort: str) -> QuerySet[Item]:

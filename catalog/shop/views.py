@@ -17,10 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.cache import CachedResults, cached
 from catalog.pricing.selectors import price_breaks
 from catalog.search import search_items_explained
 from catalog.selectors import get_datasheet, item_datasheets
@@ -135,9 +136,11 @@ def category(request, code):
     schema = found.effective_schema()
     selected = selectors.parse_facets(schema, request.GET)
     items = selectors.category_items(found, categories)
-    facets = selectors.facets_for(items, schema, selected)
-    items = selectors.sort_items(selectors.filter_by_facets(items, schema, selected), request.GET.get("sort", ""))
-    page, query_string = _page(request, items)
+    parts = ("category", found.pk, selectors.selection_key(selected), get_language())
+    facets = cached((*parts, "facets"), lambda: selectors.facets_for(items, schema, selected))
+    sort = request.GET.get("sort", "")
+    items = selectors.sort_items(selectors.filter_by_facets(items, schema, selected), sort)
+    page, query_string = _page(request, CachedResults(items, (*parts, sort), fetch=selectors.sellable_by_ids))
     children = next((kids for top, kids in tops if top.pk == found.pk), None)
     if children is None:
         children = sorted(
@@ -171,13 +174,20 @@ def search(request):
         items, fuzzy = search_items_explained(query, queryset=selectors.sellable_items(), limit=None)
         # results that share one category get its facets
         categories, _tops = selectors.shop_categories()
-        category = selectors.single_category(items, categories)
+        category_id = cached(("search", query, "category"), lambda: selectors.single_category_id(items))
+        category = categories.get(category_id)
+        selection = ()
         if category is not None:
             schema = category.effective_schema()
             selected = selectors.parse_facets(schema, request.GET)
-            facets = selectors.facets_for(items, schema, selected)
+            selection = selectors.selection_key(selected)
+            facets = cached(
+                ("search", query, selection, get_language(), "facets"),
+                lambda: selectors.facets_for(items, schema, selected),
+            )
             items = selectors.filter_by_facets(items, schema, selected)
-        page, query_string = _page(request, items)
+        results = CachedResults(items, ("search", query, selection), fetch=selectors.sellable_by_ids)
+        page, query_string = _page(request, results)
         rows = _rows(request, context["visitor"], list(page.object_list))
     context |= {
         "query": query,

@@ -248,3 +248,7 @@ LOGGING = {
 # these say where Stripe is: the real one by default, localstripe on 127.0.0.1 in tests and the demo.
 STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
 STRIPE_JS_URL = env("STRIPE_JS_URL", "https://js.stripe.com/v3/")
+
+# How long the storefront keeps facet counts, result counts and result pages (catalog.cache); they are dropped at
+# once when items or categories change. 0 turns it off.
+SHOP_CACHE_SECONDS = int(env("SHOP_CACHE_SECONDS", "600"))

@@ -32,3 +32,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True
 # Unrelated tests must not deliver outbox events; the integration tests run the relay themselves.
 OUTBOX_WAKE_ON_COMMIT = False
+
+# Tests see every change at once; tests/shop/test_cache.py turns the storefront's cache on.
+SHOP_CACHE_SECONDS = 0
