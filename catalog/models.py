@@ -246,4 +246,3 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
-

@@ -167,9 +167,7 @@ def test_import_previews_each_row_with_its_errors_and_applies_nothing(cast, mana
     price_list = make(cast.company_a, "LIST", lines=1)
     ItemFactory(code="STEEL-1")
     client = english(login(Client(), manager))
-    content = (
-        b"item,unit_price,min_quantity,valid_from,valid_until\nSTEEL-1,10.5,,,\nNOPE,1,,,\nSTEEL-1,abc,100,,\n"
-    )
+    content = b"item,unit_price,min_quantity,valid_from,valid_until\nSTEEL-1,10.5,,,\nNOPE,1,,,\nSTEEL-1,abc,100,,\n"
 
     response = upload(client, price_list, "prices.csv", content)
 
