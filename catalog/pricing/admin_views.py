@@ -29,7 +29,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from openpyxl import load_workbook
 
 from catalog.models import Item, UnitOfMeasure
@@ -39,7 +39,7 @@ from portal.organisations.access import scope_of
 from portal.organisations.models import Company, StaffRoleName
 
 from .models import PriceList, PriceListKind
-from .services import price_list_upsert
+from .services import price_list_line_remove, price_list_line_set, price_list_upsert
 
 PAGE_SIZE = 50
 LINES_PAGE_SIZE = 200
@@ -125,12 +125,42 @@ def price_list_index(request):
     )
 
 
-@staff_required
-@require_GET
-def price_list_detail(request, price_list_id):
-    price_list = _get(request.user, price_list_id)
+class PriceLineForm(forms.Form):
+    """One line of a price list, as the back office sets it (the same rules as an import's rows)."""
+
+    item = forms.CharField(label=gettext_lazy("Item code"), max_length=40)
+    unit = forms.CharField(
+        label=gettext_lazy("Unit"), max_length=20, required=False, help_text=gettext_lazy("Empty: the base unit.")
+    )
+    min_quantity = forms.DecimalField(label=gettext_lazy("From quantity"), min_value=0, initial=0, max_digits=20)
+    unit_price = forms.DecimalField(label=gettext_lazy("Net unit price"), min_value=0, max_digits=20, decimal_places=4)
+    tax_rate = forms.DecimalField(
+        label=gettext_lazy("Tax rate (%)"), min_value=0, max_value=100, initial=Decimal("13"), decimal_places=2
+    )
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), required=False)
+    valid_until = forms.DateField(label=gettext_lazy("Valid until"), required=False)
+
+    def clean_item(self):
+        code = self.cleaned_data["item"].strip()
+        item = Item.objects.filter(code=code).select_related("base_unit").first()
+        if item is None:
+            raise ValidationError(_("There is no item with the code “%(code)s”.") % {"code": code})
+        return item
+
+    def clean_unit(self):
+        code = self.cleaned_data["unit"].strip()
+        if not code:
+            return None
+        unit = UnitOfMeasure.objects.filter(code=code).first()
+        if unit is None:
+            raise ValidationError(_("There is no unit with the code “%(code)s”.") % {"code": code})
+        return unit
+
+
+def _detail(request, price_list: PriceList, line_form: PriceLineForm | None = None, status: int = 200):
     lines = price_list.lines.select_related("item", "unit").order_by("item__code", "unit__code", "min_quantity")
     page = Paginator(lines, LINES_PAGE_SIZE).get_page(request.GET.get("p"))
+    may_change = may_change_price_list(request.user, price_list)
     return TemplateResponse(
         request,
         "pricing/admin/price_list_detail.html",
@@ -139,9 +169,55 @@ def price_list_detail(request, price_list_id):
             "header_icon": "tag",
             "price_list": price_list,
             "page": page,
-            "may_change": may_change_price_list(request.user, price_list),
+            "may_change": may_change,
+            "line_form": (line_form or PriceLineForm()) if may_change else None,
         },
+        status=status,
     )
+
+
+@staff_required
+@require_GET
+def price_list_detail(request, price_list_id):
+    return _detail(request, _get(request.user, price_list_id))
+
+
+@staff_required
+@require_POST
+def price_list_line(request, price_list_id):
+    """Set one line (action "set": the form's item, unit, from-quantity and validity) or remove one ("remove")."""
+    price_list = _get(request.user, price_list_id)
+    if not may_change_price_list(request.user, price_list):
+        return _forbidden(request)
+    back = redirect("pricing_admin:price_list_detail", price_list_id=price_list.uuid)
+    if request.POST.get("action") == "remove":
+        try:
+            price_list_line_remove(
+                actor=request.user, price_list=price_list, line_id=int(request.POST.get("line") or 0), request=request
+            )
+        except (ValidationError, ValueError):
+            messages.error(request, _("That line is not in this price list (any more)."))
+        else:
+            messages.success(request, _("The line was removed from %(code)s.") % {"code": price_list.code})
+        return back
+    form = PriceLineForm(request.POST)
+    if form.is_valid():
+        values = {name: value for name, value in form.cleaned_data.items() if value is not None or name == "unit"}
+        if values.get("unit") is None:
+            values.pop("unit")
+        try:
+            price_list_line_set(actor=request.user, price_list=price_list, values=values, request=request)
+        except PermissionDenied:
+            return _forbidden(request)
+        except ValidationError as error:
+            for key, texts in error.message_dict.items():
+                field = key.rsplit(".", 1)[-1]
+                for text in texts:
+                    form.add_error(field if field in form.fields else None, text)
+        else:
+            messages.success(request, _("Price list %(code)s saved.") % {"code": price_list.code})
+            return back
+    return _detail(request, price_list, form, status=422)
 
 
 @staff_required

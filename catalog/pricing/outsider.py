@@ -55,3 +55,15 @@ register(
         kwargs=lambda price_list: {"price_list_id": price_list.uuid},
     )
 )
+register(
+    OutsiderCase(
+        url_name="pricing_admin:price_list_line",
+        model=PriceList,
+        make=_price_list,
+        owner=_sales_manager,
+        kwargs=lambda price_list: {"price_list_id": price_list.uuid},
+        method="post",
+        data={"action": "remove", "line": "0"},
+        owner_status=302,
+    )
+)

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalog.models import Item, ItemUnitConversion, UnitOfMeasure
@@ -346,52 +347,95 @@ def customer_price_line_set(
                 "customer": customer,
             }
         _check_target(company, values, existing)
-        prepared = _prepare_lines(
-            [
-                {
-                    "item": item,
-                    "unit": unit,
-                    "min_quantity": min_quantity,
-                    "unit_price": unit_price,
-                    "tax_rate": tax_rate,
-                    "valid_until": valid_until,
-                }
-            ]
-        )[0]
         applied = upsert_row(PriceList, {"company": company, "code": code}, values)
-        price_list = applied.obj
-        current = list(
-            price_list.lines.filter(
-                item=item, unit=unit, min_quantity=prepared.min_quantity, valid_from__isnull=True
-            ).order_by("pk")
+        line = _put_line(
+            actor=actor,
+            applied=applied,
+            values={
+                "item": item,
+                "unit": unit,
+                "min_quantity": min_quantity,
+                "unit_price": unit_price,
+                "tax_rate": tax_rate,
+                "valid_until": valid_until,
+            },
+            request=request,
         )
-        line = current[0] if current else None
-        units = {unit.pk: unit.code}
-        items = {item.pk: item.code}
-        old_text = _line_text(line, items, units) if line is not None else None
-        if line is None:
-            prepared.price_list = price_list
-            prepared.save()
-            line = prepared
-        elif _line_key(line) != _line_key(prepared):
-            for name in ("unit_price", "tax_rate", "valid_until"):
-                setattr(line, name, getattr(prepared, name))
-            line.save(update_fields=["unit_price", "tax_rate", "valid_until"])
-        new_text = _line_text(line, items, units)
-        if old_text != new_text:
-            applied.changes["lines"] = ([old_text] if old_text else [], [new_text])
-        if applied.changed:
-            payload = price_list_payload(price_list)
-            audit_applied(
-                actor=actor, applied=applied, kind="price_list", created=payload, request=request, company=company
-            )
-            emit(
-                "price_list.created" if applied.created else "price_list.changed",
-                payload if applied.created else payload | {"changed": sorted(applied.changes)},
-                company=company,
-                obj=price_list,
-            )
     return line
+
+
+def price_list_line_set(
+    *, actor: Any, price_list: PriceList, values: dict[str, Any], request: Any = None
+) -> PriceListLine:
+    """Set one line of `price_list` (the back office's single-line edit): `values` hold item, unit (default the
+    item's base unit), min_quantity, unit_price, tax_rate, valid_from, valid_until. The line with the same item,
+    unit, from-quantity and start of validity is changed, else a new one is added; the other lines stay.
+    Audited and reported like price_list_upsert; ValidationError names the field (`lines[0].unit_price`)."""
+    check_company_access(actor, price_list.company)
+    with transaction.atomic():
+        locked = PriceList.objects.select_for_update().select_related("company").get(pk=price_list.pk)
+        applied = Applied(obj=locked, created=False, stale=False, changes={})
+        return _put_line(actor=actor, applied=applied, values=values, request=request)
+
+
+def price_list_line_remove(*, actor: Any, price_list: PriceList, line_id: int, request: Any = None) -> None:
+    """Remove one line of `price_list`; a line of another list is not found (ValidationError)."""
+    check_company_access(actor, price_list.company)
+    with transaction.atomic():
+        locked = PriceList.objects.select_for_update().select_related("company").get(pk=price_list.pk)
+        line = locked.lines.select_related("item", "unit").filter(pk=line_id).first()
+        if line is None:
+            raise ValidationError({"__all__": [_("That line is not in this price list (any more).")]})
+        text = _line_text(line, {line.item_id: line.item.code}, {line.unit_id: line.unit.code})
+        line.delete()
+        applied = Applied(obj=locked, created=False, stale=False, changes={"lines": ([text], [])})
+        _report(actor=actor, applied=applied, request=request)
+
+
+def _put_line(*, actor: Any, applied: Applied, values: dict[str, Any], request: Any) -> PriceListLine:
+    """Add or change the one line of `values` in the locked list `applied.obj`, then audit and report the list."""
+    price_list = applied.obj
+    values = dict(values)
+    values.setdefault("unit", getattr(values.get("item"), "base_unit", None))
+    prepared = _prepare_lines([values])[0]
+    same_start = Q(valid_from__isnull=True) if prepared.valid_from is None else Q(valid_from=prepared.valid_from)
+    line = (
+        price_list.lines.filter(same_start, item=prepared.item, unit=prepared.unit, min_quantity=prepared.min_quantity)
+        .order_by("pk")
+        .first()
+    )
+    items = {prepared.item.pk: prepared.item.code}
+    units = {prepared.unit.pk: prepared.unit.code}
+    old_text = _line_text(line, items, units) if line is not None else None
+    if line is None:
+        prepared.price_list = price_list
+        prepared.save()
+        line = prepared
+    elif _line_key(line) != _line_key(prepared):
+        for name in ("unit_price", "tax_rate", "valid_until"):
+            setattr(line, name, getattr(prepared, name))
+        line.save(update_fields=["unit_price", "tax_rate", "valid_until"])
+    new_text = _line_text(line, items, units)
+    if old_text != new_text:
+        applied.changes["lines"] = ([old_text] if old_text else [], [new_text])
+    _report(actor=actor, applied=applied, request=request)
+    return line
+
+
+def _report(*, actor: Any, applied: Applied, request: Any) -> None:
+    if not applied.changed:
+        return
+    price_list = applied.obj
+    payload = price_list_payload(price_list)
+    audit_applied(
+        actor=actor, applied=applied, kind="price_list", created=payload, request=request, company=price_list.company
+    )
+    emit(
+        "price_list.created" if applied.created else "price_list.changed",
+        payload if applied.created else payload | {"changed": sorted(applied.changes)},
+        company=price_list.company,
+        obj=price_list,
+    )
 
 
 __all__ = [
@@ -401,6 +445,8 @@ __all__ = [
     "customer_group_payload",
     "customer_group_upsert",
     "line_payload",
+    "price_list_line_remove",
+    "price_list_line_set",
     "price_list_payload",
     "price_list_upsert",
 ]

@@ -14,6 +14,7 @@ admin_urlpatterns = [
     path("<uuid:price_list_id>/", admin_views.price_list_detail, name="price_list_detail"),
     path("<uuid:price_list_id>/edit/", admin_views.price_list_edit, name="price_list_edit"),
     path("<uuid:price_list_id>/import/", admin_views.price_list_import, name="price_list_import"),
+    path("<uuid:price_list_id>/lines/", admin_views.price_list_line, name="price_list_line"),
 ]
 
 
