@@ -33,6 +33,11 @@ def _add_to_cart_form(request, item: Any, offer: Any) -> str:
     template per row cost more than the rest of the row (bench/results/shop_pages.md)."""
     unit = offer.unit.code
     field_id = f"{item.uuid}-{offer.company.code}"
+    # the same for every row of the page: worked out once per request
+    shared = getattr(request, "_add_to_cart_shared", None)
+    if shared is None:
+        shared = {"action": reverse("cart:add"), "csrf": get_token(request), "next": request.get_full_path()}
+        request._add_to_cart_shared = shared
     rules = []
     if offer.min_quantity:
         rules.append(_("minimum %(minimum)s %(unit)s") % {"minimum": quantity(offer.min_quantity), "unit": unit})
@@ -49,11 +54,11 @@ def _add_to_cart_form(request, item: Any, offer: Any) -> str:
         '<div class="field"><label for="date-{id}">{date_label}</label> '
         '<input class="input" id="date-{id}" name="requested_date" type="date"></div> '
         '<button class="btn btn-primary btn-sm">{add}</button>{rules}</form>',
-        action=reverse("cart:add"),
-        csrf=get_token(request),
+        action=shared["action"],
+        csrf=shared["csrf"],
         item=item.uuid,
         company=offer.company.uuid,
-        next=request.get_full_path(),
+        next=shared["next"],
         id=field_id,
         quantity_label=_("Quantity"),
         start=_start_quantity(offer),
